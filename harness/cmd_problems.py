@@ -1,0 +1,125 @@
+"""`archon-code problems ...`: look at problem sets before running anything on them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from problems import Problem, ProblemError, load_problems
+
+problems_app = typer.Typer(
+    name="problems",
+    help="List and inspect problem sets (bundled, CodeContests, or local files).",
+    no_args_is_help=True,
+)
+
+SourceArg = Annotated[
+    str,
+    typer.Argument(
+        help="'bundled', 'codecontests[:SPLIT]', or a .jsonl/.json/.parquet file or folder.",
+        show_default=False,
+    ),
+]
+SplitOpt = Annotated[
+    str | None,
+    typer.Option("--split", help="CodeContests split: train, valid or test (default test)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(problems_app, name="problems")
+
+
+def _load(source: str, **kwargs) -> list[Problem]:
+    try:
+        return load_problems(source, **kwargs)
+    except ProblemError as e:
+        # User-facing errors: the message already names file, line and field.
+        Console(stderr=True).print(Text(str(e), style="red"), soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _languages(problem: Problem) -> str:
+    counts = Counter(lang.label for lang in problem.solutions.language)
+    return ", ".join(f"{name}×{n}" for name, n in sorted(counts.items())) or "-"
+
+
+@problems_app.command("list")
+def list_problems(
+    source: SourceArg,
+    limit: Annotated[int | None, typer.Option("--limit", min=0, help="Show at most N problems.")] = None,
+    split: SplitOpt = None,
+    skip_images: Annotated[
+        bool, typer.Option("--skip-images", help="Leave out statements that rely on images.")
+    ] = False,
+) -> None:
+    """One row per problem: id, difficulty, test counts, limits, solution languages."""
+    problems = _load(source, split=split, limit=limit, skip_images=skip_images)
+    table = Table(title=f"{len(problems)} problems from {source}", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("difficulty")
+    table.add_column("public", justify="right")
+    table.add_column("private", justify="right")
+    table.add_column("generated", justify="right")
+    table.add_column("time", justify="right")
+    table.add_column("memory", justify="right")
+    table.add_column("solutions")
+    for p in problems:
+        table.add_row(
+            Text(p.id),
+            p.difficulty.name,
+            str(len(p.public_tests)),
+            str(len(p.private_tests)),
+            str(len(p.generated_tests)),
+            f"{p.time_limit_s:g} s",
+            f"{p.memory_limit_mb} MiB",
+            _languages(p),
+        )
+    Console().print(table)
+
+
+@problems_app.command("show")
+def show_problem(
+    source: SourceArg,
+    problem_id: Annotated[str, typer.Argument(help="The problem's name.", show_default=False)],
+    split: SplitOpt = None,
+) -> None:
+    """The statement of one problem, with its limits and test counts."""
+    (p,) = _load(source, split=split, problem_ids=[problem_id])
+    console = Console()
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    input_file, output_file = p.io_files
+    rows = [
+        ("source", p.source.name),
+        ("difficulty", p.difficulty.name + (f" (rating {p.cf_rating})" if p.cf_rating else "")),
+        ("tags", ", ".join(p.cf_tags) or "-"),
+        ("time limit", f"{p.time_limit_s:g} s"),
+        ("memory limit", f"{p.memory_limit_mb} MiB"),
+        ("input / output", f"{input_file or 'stdin'} / {output_file or 'stdout'}"),
+        (
+            "tests",
+            f"{len(p.public_tests)} public, {len(p.private_tests)} private, "
+            f"{len(p.generated_tests)} generated",
+        ),
+        (
+            "solutions",
+            f"{len(p.solutions)} correct ({_languages(p)}), "
+            f"{len(p.incorrect_solutions)} incorrect",
+        ),
+    ]
+    if p.has_image:
+        rows.append(("note", "the statement refers to images that are not included"))
+    for key, value in rows:
+        facts.add_row(key, Text(value))
+    console.print(Panel(facts, title=Text(p.id), title_align="left"))
+    # Statements are full of brackets and backslashes: print them as plain text.
+    console.print(Text(p.description))
+

@@ -1,0 +1,49 @@
+"""What a coding problem is, and where problems come from."""
+
+from problems.bundled import bundled_dir, load_bundled, read_problem_dir
+from problems.errors import (
+    ProblemError,
+    ProblemFileError,
+    ProblemNotFoundError,
+    ProblemSourceError,
+)
+from problems.loaders import HF_DATASET, HF_SPLITS, load_problems
+from problems.model import (
+    DEFAULT_MEMORY_LIMIT_MB,
+    DEFAULT_TIME_LIMIT_S,
+    Difficulty,
+    Language,
+    Problem,
+    RunnableLanguage,
+    Solutions,
+    Source,
+    Test,
+    Tests,
+    TimeLimit,
+    runnable_language,
+)
+
+__all__ = [
+    "DEFAULT_MEMORY_LIMIT_MB",
+    "DEFAULT_TIME_LIMIT_S",
+    "HF_DATASET",
+    "HF_SPLITS",
+    "Difficulty",
+    "Language",
+    "Problem",
+    "ProblemError",
+    "ProblemFileError",
+    "ProblemNotFoundError",
+    "ProblemSourceError",
+    "RunnableLanguage",
+    "Solutions",
+    "Source",
+    "Test",
+    "Tests",
+    "TimeLimit",
+    "bundled_dir",
+    "load_bundled",
+    "load_problems",
+    "read_problem_dir",
+    "runnable_language",
+]

@@ -1,0 +1,300 @@
+"""SandboxPool: a warm pool of supervisors that run whole jobs, in parallel.
+
+    async with SandboxPool() as pool:
+        result = await pool.run(Program(src, "python"), [TestCase("1 2\\n", "3\\n")])
+
+`backend="auto"` uses Docker whenever a daemon answers and falls back, loudly, to the
+weaker local backend otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import os
+import secrets
+import sys
+import warnings
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sandbox.checker import check
+from sandbox.types import JobResult, Limits, Program, TestCase, TestResult, Verdict
+from sandbox.workers import LABEL, POOL_LABEL, DockerWorker, LocalWorker, Worker, WorkerBroken
+
+log = logging.getLogger("archon_code.sandbox")
+
+BIG_OUTPUT = 1 << 20  # check outputs above this size off the event loop
+
+
+class SandboxUnavailable(RuntimeError):
+    """No backend could be started (for example: Docker asked for but no daemon)."""
+
+
+class WeakSandboxWarning(UserWarning):
+    pass
+
+
+def docker_client():
+    """A Docker client if a daemon answers, else None."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=120)
+        client.ping()
+        return client
+    except Exception:
+        return None
+
+
+class SandboxPool:
+    def __init__(
+        self,
+        backend: str = "auto",
+        size: int | None = None,
+        *,
+        image: str | None = None,
+        container_memory_mb: int = 2048,
+        pids: int = 256,
+        work_mb: int = 256,
+        preload: bool = True,
+        build_image: bool = True,
+    ) -> None:
+        if backend not in ("auto", "docker", "local"):
+            raise ValueError(f"unknown sandbox backend {backend!r} (docker, local or auto)")
+        self.requested_backend = backend
+        self.backend = backend
+        self.size = size or os.cpu_count() or 1
+        self.image = image
+        self.container_memory_mb = container_memory_mb
+        self.pids = pids
+        self.work_mb = work_mb
+        self.preload = preload
+        self.build_image = build_image
+        self.pool_id = secrets.token_hex(8)
+        self._client = None
+        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self._workers: set[Worker] = set()
+        self._counter = 0
+        self._started = False
+        self.replaced = 0  # workers thrown away after an anomaly
+
+    # ------------------------------------------------------------ life cycle
+
+    async def start(self) -> SandboxPool:
+        if self._started:
+            return self
+        if self.backend in ("auto", "docker"):
+            self._client = await asyncio.to_thread(docker_client)
+            if self._client is None:
+                if self.backend == "docker":
+                    raise SandboxUnavailable(
+                        "no Docker daemon answers (is dockerd running? is DOCKER_HOST right?)"
+                    )
+                self.backend = "local"
+            else:
+                self.backend = "docker"
+        if self.backend == "docker":
+            from sandbox.image import ensure_image
+
+            self.image = self.image or await asyncio.to_thread(
+                ensure_image, self._client, build=self.build_image
+            )
+            atexit.register(_remove_pool_containers, self.pool_id)
+        else:
+            warnings.warn(
+                "sandbox: using the LOCAL backend (rlimits and process sessions only: no "
+                "container, no network isolation, no read-only file system). Do not run "
+                "untrusted code this way; start a Docker daemon for the real sandbox.",
+                WeakSandboxWarning,
+                stacklevel=2,
+            )
+        self._started = True
+        try:
+            workers = await asyncio.gather(*(self._new_worker() for _ in range(self.size)))
+        except BaseException:
+            await self.close()
+            raise
+        for w in workers:
+            self._idle.put_nowait(w)
+        return self
+
+    async def _new_worker(self) -> Worker:
+        self._counter += 1
+        if self.backend == "docker":
+            w: Worker = DockerWorker(
+                self._client,
+                self.image,
+                self.pool_id,
+                self._counter,
+                memory_mb=self.container_memory_mb,
+                pids=self.pids,
+                work_mb=self.work_mb,
+                preload=self.preload,
+            )
+        else:
+            w = LocalWorker(self._counter, preload=self.preload)
+        self._workers.add(w)
+        try:
+            await w.start()
+        except BaseException:
+            self._workers.discard(w)
+            await w.close()
+            raise
+        return w
+
+    async def close(self) -> None:
+        workers, self._workers = list(self._workers), set()
+        await asyncio.gather(*(w.close() for w in workers), return_exceptions=True)
+        if self.backend == "docker":
+            await asyncio.to_thread(_remove_pool_containers, self.pool_id)
+        self._started = False
+
+    async def __aenter__(self) -> SandboxPool:
+        return await self.start()
+
+    async def __aexit__(self, *exc) -> None:
+        await asyncio.shield(self.close())
+
+    # ------------------------------------------------------------ jobs
+
+    async def run(
+        self,
+        program: Program,
+        tests: Sequence[TestCase],
+        limits: Limits = Limits(),
+        *,
+        checker: str = "codecontests",
+        input_file: str | None = None,
+        output_file: str | None = None,
+    ) -> JobResult:
+        """Run one program on all its tests in one sandbox and judge every output."""
+        if not self._started:
+            await self.start()
+        if limits.memory_mb + 2 * limits.output_mb + 64 > self.container_memory_mb:
+            raise ValueError(
+                f"memory limit {limits.memory_mb} MB does not fit the pool's containers "
+                f"({self.container_memory_mb} MB); start the pool with more memory"
+            )
+        limits = replace(limits, wall_s=limits.wall_backstop_s)
+        header = {
+            "op": "run",
+            "language": program.language,
+            "limits": limits.to_dict(),
+            "input_file": input_file,
+            "output_file": output_file,
+        }
+        blobs = [program.source.encode()] + [t.input.encode() for t in tests]
+        budget = (
+            limits.compile_time_s * 2
+            + 10
+            + len(tests) * (limits.wall_backstop_s + 1.0)
+        )
+        last_error = ""
+        for attempt in (1, 2):
+            worker = await self._idle.get()
+            try:
+                reply, out = await worker.request(header, blobs, budget)
+            except WorkerBroken as e:
+                last_error = str(e)
+                log.warning("sandbox %s misbehaved (%s); replacing it", worker.name, e)
+                await self._replace(worker)
+                continue
+            except BaseException:
+                # Cancelled mid-job: the worker's stream is in an unknown state.
+                asyncio.ensure_future(self._replace(worker))
+                raise
+            self._idle.put_nowait(worker)
+            result = await self._judge(reply, out, tests, checker)
+            result.worker = worker.name
+            result.attempts = attempt
+            return result
+        return _sandbox_error(tests, last_error)
+
+    async def _replace(self, worker: Worker) -> None:
+        self.replaced += 1
+        self._workers.discard(worker)
+        await worker.close()
+        try:
+            fresh = await self._new_worker()
+        except Exception as e:  # keep going with fewer workers rather than deadlock
+            log.error("could not start a replacement sandbox: %s", e)
+            if not self._workers:
+                raise SandboxUnavailable(f"every sandbox failed; last error: {e}") from e
+            return
+        self._idle.put_nowait(fresh)
+
+    async def _judge(self, reply: dict, out: list[bytes], tests, checker: str) -> JobResult:
+        comp = reply["compile"]
+        result = JobResult(compile_output=comp.get("output", ""))
+        if comp.get("verdict"):
+            result.compile_verdict = Verdict(comp["verdict"])
+            return result
+        for i, (meta, test) in enumerate(zip(reply["tests"], tests)):
+            stdout = out[2 * i].decode("utf-8", errors="replace")
+            stderr = out[2 * i + 1].decode("utf-8", errors="replace")
+            verdict = meta["verdict"]
+            if verdict == "run_ok":
+                if test.output is None:
+                    verdict = "OK"
+                elif len(stdout) > BIG_OUTPUT:
+                    ok = await asyncio.to_thread(check, test.output, stdout, checker)
+                    verdict = "OK" if ok else "WA"
+                else:
+                    verdict = "OK" if check(test.output, stdout, checker) else "WA"
+            result.tests.append(
+                TestResult(
+                    verdict=Verdict(verdict),
+                    time_s=meta["wall_s"],
+                    cpu_s=meta["cpu_s"],
+                    memory_bytes=meta["memory_bytes"],
+                    exit_code=meta["exit_code"],
+                    signal=meta["signal"],
+                    stdout=stdout,
+                    stderr_head=stderr[:2048],
+                    detail=meta.get("detail", ""),
+                )
+            )
+        return result
+
+    async def run_many(self, jobs, **kwargs) -> list[JobResult]:
+        """Run (program, tests, limits) triples concurrently; results in the same order."""
+        return await asyncio.gather(*(self.run(p, t, lim, **kwargs) for p, t, lim in jobs))
+
+
+def _sandbox_error(tests: Sequence[TestCase], why: str) -> JobResult:
+    return JobResult(
+        tests=[TestResult(verdict=Verdict.SE, detail=why) for _ in tests] or [],
+        compile_verdict=None if tests else Verdict.SE,
+        compile_output=why,
+        attempts=2,
+    )
+
+
+def _remove_pool_containers(pool_id: str) -> None:
+    """Remove every container of one pool (or, with pool_id None, every one of ours)."""
+    client = docker_client()
+    if client is None:
+        return
+    label = f"{POOL_LABEL}={pool_id}" if pool_id else LABEL
+    try:
+        for c in client.containers.list(all=True, filters={"label": label}):
+            try:
+                c.remove(force=True)
+            except Exception:
+                pass
+    except Exception as e:
+        print(f"archon-code: could not list sandbox containers: {e}", file=sys.stderr)
+
+
+def prune_containers() -> int:
+    """Remove our labelled containers that a crashed run left behind; returns the count."""
+    client = docker_client()
+    if client is None:
+        raise SandboxUnavailable("no Docker daemon answers")
+    removed = 0
+    for c in client.containers.list(all=True, filters={"label": LABEL}):
+        c.remove(force=True)
+        removed += 1
+    return removed

@@ -1,0 +1,154 @@
+"""Plain, serialisable data that crosses the sandbox boundary.
+
+Jobs and results are dataclasses of strings and numbers so that the same pool can be
+driven from another process or machine without changing callers.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Language = Literal["python", "cpp"]
+
+
+class Verdict(str, enum.Enum):
+    OK = "OK"
+    WA = "WA"  # wrong answer
+    TLE = "TLE"  # CPU time over the limit (or the wall-clock backstop hit)
+    MLE = "MLE"  # memory over the limit
+    RE = "RE"  # runtime error: non-zero exit or killed by a signal
+    OLE = "OLE"  # output over the limit
+    CE = "CE"  # compile error
+    SE = "SE"  # sandbox or infrastructure error: never the candidate's fault
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Program:
+    source: str
+    language: Language = "python"
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(f"{self.language}\0{self.source}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TestCase:
+    input: str
+    output: str | None = None  # None: run only, nothing to compare against
+
+    __test__ = False  # not a pytest test class
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-test limits. TLE is decided on CPU time; wall time is only the backstop."""
+
+    time_s: float = 2.0
+    memory_mb: int = 256
+    output_mb: int = 64
+    wall_s: float | None = None  # default: 3 x time_s + 1 second
+    compile_time_s: float = 30.0
+    compile_memory_mb: int = 1024
+    processes: int = 16  # RLIMIT_NPROC for the candidate uid
+    open_files: int = 64
+    file_size_mb: int = 64  # RLIMIT_FSIZE for anything the program writes
+
+    @property
+    def wall_backstop_s(self) -> float:
+        return self.wall_s if self.wall_s is not None else 3.0 * self.time_s + 1.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TestResult:
+    verdict: Verdict
+    time_s: float = 0.0  # wall time
+    cpu_s: float = 0.0
+    memory_bytes: int = 0  # peak resident set size
+    exit_code: int | None = None  # None when killed by a signal
+    signal: int | None = None
+    stdout: str = ""  # what the program printed (up to the output limit)
+    stderr_head: str = ""
+    detail: str = ""  # why the verdict was given, in words
+
+    __test__ = False
+
+    STDOUT_HEAD = 512
+
+    @property
+    def stdout_head(self) -> str:
+        return self.stdout[: self.STDOUT_HEAD]
+
+    @property
+    def output_hash(self) -> str:
+        """Hash of the whitespace-tokenised output: programs that print the same
+        tokens fall in one cluster, whatever their spacing."""
+        return hashlib.sha256(" ".join(self.stdout.split()).encode()).hexdigest()[:16]
+
+    def to_dict(self, full_stdout: bool = False) -> dict:
+        d = {
+            "verdict": self.verdict.value,
+            "time_s": round(self.time_s, 4),
+            "cpu_s": round(self.cpu_s, 4),
+            "memory_bytes": self.memory_bytes,
+            "exit_code": self.exit_code,
+            "signal": self.signal,
+            "stdout_head": self.stdout_head,
+            "stderr_head": self.stderr_head,
+            "output_hash": self.output_hash,
+        }
+        if self.detail:
+            d["detail"] = self.detail
+        if full_stdout:
+            d["stdout"] = self.stdout
+        return d
+
+
+@dataclass
+class JobResult:
+    tests: list[TestResult] = field(default_factory=list)
+    compile_output: str = ""
+    compile_verdict: Verdict | None = None  # CE or SE when the build failed
+    worker: str = ""  # which sandbox ran it, for diagnostics
+    attempts: int = 1
+
+    @property
+    def verdict(self) -> Verdict:
+        """The first non-OK verdict, or OK."""
+        if self.compile_verdict is not None:
+            return self.compile_verdict
+        for t in self.tests:
+            if t.verdict is not Verdict.OK:
+                return t.verdict
+        return Verdict.OK
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict is Verdict.OK
+
+    def to_dict(self, full_stdout: bool = False) -> dict:
+        return {
+            "verdict": self.verdict.value,
+            "compile_output": self.compile_output,
+            "tests": [t.to_dict(full_stdout) for t in self.tests],
+        }
+
+
+def job_key(program: Program, tests: list[TestCase], limits: Limits) -> str:
+    """Content hash of a job: the same program, inputs and limits give the same key."""
+    h = hashlib.sha256()
+    h.update(program.key.encode())
+    h.update(json.dumps(limits.to_dict(), sort_keys=True).encode())
+    for t in tests:
+        h.update(hashlib.sha256(t.input.encode()).digest())
+    return h.hexdigest()

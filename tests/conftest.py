@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DATA_ENV = "ARCHON_CODE_DATA"
+DEV_FILE = "codecontests-dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def codecontests_dev() -> Path:
+    """The 80 real CodeContests problems shared by the team (not shipped with the code)."""
+    folder = Path(os.environ.get(DATA_ENV) or REPO.parent / "shared" / "data")
+    path = folder / DEV_FILE
+    if not path.is_file():
+        pytest.skip(f"{path} not found: set {DATA_ENV} to the folder holding {DEV_FILE}")
+    return path
+
+
+class BlockingPool:
+    """A SandboxPool on its own event-loop thread, for tests that want plain calls."""
+
+    def __init__(self, pool) -> None:
+        import asyncio
+        import threading
+
+        self.pool = pool
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+        self._call(pool.start())
+
+    def _call(self, coro, timeout: float = 600):
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def run(self, program, tests, limits=None, **kwargs):
+        from sandbox.types import Limits
+
+        return self._call(self.pool.run(program, tests, limits or Limits(), **kwargs))
+
+    def run_many(self, jobs, **kwargs):
+        return self._call(self.pool.run_many(jobs, **kwargs))
+
+    def close(self) -> None:
+        self._call(self.pool.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+
+
+def docker_available() -> bool:
+    from sandbox.pool import docker_client
+
+    return docker_client() is not None
+
+
+@pytest.fixture(scope="session")
+def docker_pool():
+    """A real Docker sandbox pool (two warm containers) shared by one test process."""
+    from sandbox.pool import SandboxPool
+
+    if not docker_available():
+        pytest.skip("no Docker daemon answers: start dockerd (see .ci/run)")
+    pool = BlockingPool(SandboxPool("docker", size=2))
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+def local_pool():
+    """The weaker local backend (host processes with rlimits)."""
+    import warnings
+
+    from sandbox.pool import SandboxPool, WeakSandboxWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WeakSandboxWarning)
+        pool = BlockingPool(SandboxPool("local", size=2))
+    yield pool
+    pool.close()
