@@ -123,3 +123,74 @@ def show_problem(
     # Statements are full of brackets and backslashes: print them as plain text.
     console.print(Text(p.description))
 
+
+
+@problems_app.command("validate")
+def validate_problems(
+    source: SourceArg,
+    limit: Annotated[int | None, typer.Option("--limit", min=0, help="Validate at most N problems.")] = None,
+    split: SplitOpt = None,
+    problem_id: Annotated[
+        list[str] | None, typer.Option("--problem-id", help="Only this problem (repeatable).")
+    ] = None,
+    max_sandboxes: Annotated[
+        int | None, typer.Option("--max-sandboxes", min=1, help="Sandboxes in the pool.")
+    ] = None,
+    backend: Annotated[str, typer.Option(help="docker, local or auto.")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON report.")] = False,
+) -> None:
+    """Run every stored solution (and incorrect solution) on its tests in the sandbox.
+
+    Reports correct solutions that fail (bad test, tight limit, sandbox false negative)
+    and incorrect solutions that pass everything (weak tests). Exit 0 when clean."""
+    import asyncio
+    import json
+    import warnings
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from harness.validate import count_jobs, validate
+    from sandbox.image import ImageError
+    from sandbox.pool import SandboxPool, SandboxUnavailable, WeakSandboxWarning
+
+    problems = _load(source, split=split, limit=limit, problem_ids=problem_id or None)
+    err = Console(stderr=True)
+    progress = Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err, transient=as_json,
+    )
+
+    async def go():
+        async with SandboxPool(backend, size=max_sandboxes) as pool:
+            task = progress.add_task(f"validating on {pool.backend}", total=count_jobs(problems))
+            with progress:
+                return await validate(problems, pool, on_done=lambda: progress.advance(task))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", WeakSandboxWarning)
+        warnings.showwarning = lambda msg, *a, **k: err.print(f"[yellow]warning:[/yellow] {msg}")
+        try:
+            report = asyncio.run(go())
+        except (SandboxUnavailable, ImageError, ValueError) as e:
+            err.print(Text(f"error: {e}", style="red"))
+            raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(report.to_dict()))
+    else:
+        console = Console()
+        console.print(
+            f"{report.problems} problems, {report.solutions_run} solutions run"
+            + (f", {report.skipped_languages} skipped (Python 2 / Java)" if report.skipped_languages else "")
+        )
+        if report.clean:
+            console.print("[green]clean:[/green] every correct solution passes, every incorrect one fails")
+        for row in report.correct_failing:
+            console.print(
+                Text(f"correct solution fails: {row['problem']} #{row['index']}: "
+                     f"{row['verdict']} {row['detail']}", style="red")
+            )
+        for row in report.incorrect_passing:
+            console.print(
+                Text(f"incorrect solution passes: {row['problem']} #{row['index']}", style="yellow")
+            )
+    raise typer.Exit(0 if report.clean else 1)

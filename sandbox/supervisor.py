@@ -131,7 +131,10 @@ def _prepare_python(path: str) -> types.ModuleType:
     import io
     import random
 
+    import atexit
+
     random.seed()  # a fresh interpreter would not share the fork server's random state
+    atexit._clear()  # the fork server's own exit handlers are not the program's
     sys.stdin = sys.__stdin__ = io.open(0, "r", encoding="utf-8", newline="\n", closefd=False)
     sys.stdout = sys.__stdout__ = io.open(1, "w", encoding="utf-8", closefd=False)
     sys.stderr = sys.__stderr__ = io.open(
@@ -163,8 +166,10 @@ def _run_python_in_process(path: str, main: types.ModuleType) -> int:
         else:
             print(e.code, file=sys.stderr)
             rc = 1
-    except BaseException:
-        traceback.print_exc()
+    except BaseException as e:
+        # Leave out this function's own frame, as a fresh interpreter would have none.
+        tb = e.__traceback__.tb_next if e.__traceback__ is not None else None
+        traceback.print_exception(type(e), e, tb)
         rc = 1
     threading = sys.modules.get("threading")
     try:
@@ -173,14 +178,17 @@ def _run_python_in_process(path: str, main: types.ModuleType) -> int:
         atexit._run_exitfuncs()
     except BaseException:
         traceback.print_exc()
-    try:
-        sys.stdout.flush()
-    except BaseException:
-        rc = 120  # what CPython exits with when stdout cannot be flushed at exit
-    try:
-        sys.stderr.flush()
-    except BaseException:
-        pass
+    # As CPython's finalisation does: flush sys.stdout / sys.stderr unless closed (a failing
+    # stdout flush exits 120), then the original streams, which the program may have
+    # swapped out and written to directly.
+    for stream, fatal in ((sys.stdout, True), (sys.stderr, False),
+                          (sys.__stdout__, False), (sys.__stderr__, False)):
+        try:
+            if stream is not None and not getattr(stream, "closed", False):
+                stream.flush()
+        except BaseException:
+            if fatal:
+                rc = 120
     return rc
 
 

@@ -1,0 +1,253 @@
+"""`archon-code exec` and the `archon-code sandbox` group (build, status, prune)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import warnings
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from pydantic import BaseModel, ConfigDict, ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from sandbox.checker import CHECKERS
+from sandbox.types import JobResult, Limits, Program, TestCase
+
+sandbox_app = typer.Typer(help="Build and inspect the Docker sandbox.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed in one line, exit status 2."""
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a one-line error (never wrapped, never read as markup) and give exit status 2."""
+    from rich.text import Text
+
+    err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True, highlight=False)
+    return typer.Exit(2)
+
+
+class Backend(str, Enum):
+    auto = "auto"
+    docker = "docker"
+    local = "local"
+
+
+class LanguageChoice(str, Enum):
+    auto = "auto"
+    python = "python"
+    cpp = "cpp"
+
+
+class Checker(str, Enum):
+    codecontests = "codecontests"
+    strict = "strict"
+
+
+assert {c.value for c in Checker} == set(CHECKERS)
+
+
+class _TestLine(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    input: str
+    output: Optional[str] = None
+
+
+def read_tests(path: Path) -> list[TestCase]:
+    """TESTS.jsonl: one {"input": str, "output": str | null} per line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"{path}: cannot read: {e}") from e
+    tests = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = _TestLine.model_validate_json(line)
+        except ValidationError as e:
+            first = e.errors()[0]
+            field = ".".join(str(x) for x in first["loc"]) or "(line)"
+            raise UsageError(f"{path}:{lineno}: {field}: {first['msg']}") from None
+        tests.append(TestCase(row.input, row.output))
+    if not tests:
+        raise UsageError(f"{path}: no tests in the file")
+    return tests
+
+
+CPP_SUFFIXES = {".cpp", ".cc", ".cxx", ".c++", ".cp"}
+
+
+def detect_language(path: Path, source: str) -> str:
+    if path.suffix.lower() == ".py":
+        return "python"
+    if path.suffix.lower() in CPP_SUFFIXES:
+        return "cpp"
+    if "#include" in source or "int main" in source:
+        return "cpp"
+    return "python"
+
+
+def read_program(path: Path, language: str) -> Program:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"{path}: cannot read: {e}") from e
+    lang = detect_language(path, source) if language == "auto" else language
+    return Program(source, lang)  # type: ignore[arg-type]
+
+
+def exec_record(name: str, result: JobResult) -> dict:
+    return {
+        "program": name,
+        "verdict": result.verdict.value,
+        "compile_output": result.compile_output,
+        "tests": [
+            {
+                "verdict": t.verdict.value,
+                "time_s": round(t.time_s, 4),
+                "cpu_s": round(t.cpu_s, 4),
+                "memory_bytes": t.memory_bytes,
+                "exit_code": t.exit_code,
+                "stdout_head": t.stdout_head,
+                "stderr_head": t.stderr_head[:512],
+            }
+            for t in result.tests
+        ],
+    }
+
+
+async def _exec(programs, tests, limits, checker, size, backend) -> list[JobResult]:
+    from sandbox.pool import SandboxPool
+
+    async with SandboxPool(backend, size=size) as pool:
+        return await asyncio.gather(
+            *(pool.run(p, tests, limits, checker=checker) for p in programs)
+        )
+
+
+def exec_command(
+    programs: Annotated[list[Path], typer.Argument(help="Program files (.py, .cpp).")],
+    tests: Annotated[Path, typer.Option("--tests", help="TESTS.jsonl: {input, output} per line.")],
+    language: Annotated[LanguageChoice, typer.Option(help="auto: by file extension.")] = LanguageChoice.auto,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="CPU seconds per test.")] = 2.0,
+    memory_limit: Annotated[int, typer.Option("--memory-limit", min=8, help="MB per test.")] = 256,
+    checker: Annotated[Checker, typer.Option(help="Output comparison rule.")] = Checker.codecontests,
+    max_sandboxes: Annotated[Optional[int], typer.Option("--max-sandboxes", min=1, help="Containers in the pool (default: one per core).")] = None,
+    backend: Annotated[Backend, typer.Option(help="docker (default when a daemon answers) or local (weaker).")] = Backend.auto,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per program per line.")] = False,
+) -> None:
+    """Run programs on tests in the sandbox and judge their output."""
+    from sandbox.image import ImageError
+    from sandbox.pool import SandboxUnavailable, WeakSandboxWarning
+
+    try:
+        cases = read_tests(tests)
+        progs = [read_program(p, language.value) for p in programs]
+    except UsageError as e:
+        raise fail(str(e))
+    limits = Limits(time_s=time_limit, memory_mb=memory_limit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", WeakSandboxWarning)
+        warnings.showwarning = lambda msg, *a, **k: err.print(f"[yellow]warning:[/yellow] {msg}")
+        try:
+            results = asyncio.run(
+                _exec(progs, cases, limits, checker.value, max_sandboxes, backend.value)
+            )
+        except (SandboxUnavailable, ImageError, ValueError) as e:
+            raise fail(str(e))
+    if as_json:
+        for path, r in zip(programs, results):
+            sys.stdout.write(json.dumps(exec_record(str(path), r)) + "\n")
+    else:
+        table = Table("program", "verdict", "passed", "max cpu s", "max mem MB", "detail")
+        for path, r in zip(programs, results):
+            passed = sum(t.verdict.value == "OK" for t in r.tests)
+            first_bad = next((t for t in r.tests if t.verdict.value != "OK"), None)
+            detail = r.compile_output.strip().splitlines()[0][:60] if r.compile_verdict else (
+                first_bad.detail if first_bad else "")
+            style = "green" if r.passed else "red"
+            table.add_row(
+                str(path),
+                f"[{style}]{r.verdict.value}[/{style}]",
+                f"{passed}/{len(cases)}",
+                f"{max((t.cpu_s for t in r.tests), default=0):.3f}",
+                f"{max((t.memory_bytes for t in r.tests), default=0) / 2**20:.1f}",
+                detail,
+            )
+        out.print(table)
+    raise typer.Exit(0 if all(r.passed for r in results) else 1)
+
+
+@sandbox_app.command("build")
+def build_command(
+    force: Annotated[bool, typer.Option(help="Rebuild even if the image is up to date.")] = False,
+) -> None:
+    """Build the sandbox image (reused when up to date)."""
+    from sandbox.image import ImageError, build_image, ensure_image, image_tag
+    from sandbox.pool import docker_client
+
+    client = docker_client()
+    if client is None:
+        raise fail("no Docker daemon answers (start dockerd, or check DOCKER_HOST)")
+    try:
+        tag = build_image(client) if force else ensure_image(client)
+    except ImageError as e:
+        raise fail(str(e))
+    assert tag == image_tag()
+    out.print(f"sandbox image: [bold]{tag}[/bold]")
+
+
+@sandbox_app.command("status")
+def status_command(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Daemon, image and live sandbox containers."""
+    from sandbox.image import image_tag
+    from sandbox.workers import LABEL, POOL_LABEL
+    from sandbox.pool import docker_client
+
+    client = docker_client()
+    tag = image_tag()
+    info: dict = {"daemon": client is not None, "image": tag, "image_present": False,
+                  "containers": []}
+    if client is not None:
+        info["daemon_version"] = client.version().get("Version")
+        info["image_present"] = bool(client.images.list(name=tag))
+        for c in client.containers.list(all=True, filters={"label": LABEL}):
+            info["containers"].append(
+                {"id": c.short_id, "status": c.status, "pool": c.labels.get(POOL_LABEL)}
+            )
+    if as_json:
+        print(json.dumps(info))
+        return
+    out.print(f"docker daemon: {'[green]up[/green] ' + str(info.get('daemon_version')) if client else '[red]not reachable[/red] (the local backend would be used)'}")
+    out.print(f"sandbox image: {tag} {'[green]present[/green]' if info['image_present'] else '[yellow]missing: run `archon-code sandbox build`[/yellow]'}")
+    out.print(f"live sandbox containers: {len(info['containers'])}")
+    for c in info["containers"]:
+        out.print(f"  {c['id']}  {c['status']}  pool {c['pool']}")
+
+
+@sandbox_app.command("prune")
+def prune_command() -> None:
+    """Remove sandbox containers that a crashed run left behind."""
+    from sandbox.pool import SandboxUnavailable, prune_containers
+
+    try:
+        n = prune_containers()
+    except SandboxUnavailable as e:
+        raise fail(str(e))
+    out.print(f"removed {n} container(s)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("exec")(exec_command)
+    app.add_typer(sandbox_app, name="sandbox")

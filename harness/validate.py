@@ -1,0 +1,112 @@
+"""Run a problem set's own solutions in the sandbox: a check on the tests, the limits and the
+sandbox itself. A correct solution that fails is a bad test, a too-tight limit or a sandbox
+false negative; an incorrect solution that passes everything means weak tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from problems import Problem, runnable_language
+from sandbox.pool import SandboxPool
+from sandbox.types import JobResult, Limits, Program, TestCase
+
+
+def problem_limits(problem: Problem) -> Limits:
+    return Limits(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
+
+
+def problem_tests(problem: Problem, include_generated: bool = False) -> list[TestCase]:
+    """Public then hidden tests, as sandbox test cases."""
+    return [
+        TestCase(t.input, t.output)
+        for t in problem.public() + problem.hidden(include_generated=include_generated)
+    ]
+
+
+async def run_on_problem(
+    pool: SandboxPool, problem: Problem, program: Program, tests: list[TestCase]
+) -> JobResult:
+    input_file, output_file = problem.io_files
+    return await pool.run(
+        program,
+        tests,
+        problem_limits(problem),
+        input_file=input_file,
+        output_file=output_file,
+    )
+
+
+@dataclass
+class ValidationReport:
+    problems: int = 0
+    solutions_run: int = 0
+    skipped_languages: int = 0  # Python 2 and Java solutions: not runnable here
+    correct_failing: list[dict] = field(default_factory=list)
+    incorrect_passing: list[dict] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.correct_failing and not self.incorrect_passing
+
+    def to_dict(self) -> dict:
+        return {
+            "problems": self.problems,
+            "solutions_run": self.solutions_run,
+            "skipped_languages": self.skipped_languages,
+            "correct_failing": self.correct_failing,
+            "incorrect_passing": self.incorrect_passing,
+        }
+
+
+async def validate(
+    problems: list[Problem],
+    pool: SandboxPool,
+    *,
+    on_done: Callable[[], None] | None = None,
+) -> ValidationReport:
+    """Every runnable solution and incorrect solution on all public and private tests."""
+    report = ValidationReport(problems=len(problems))
+    jobs = []
+    for problem in problems:
+        tests = problem_tests(problem)
+        for kind, sols in (("correct", problem.solutions), ("incorrect", problem.incorrect_solutions)):
+            for index, (lang, source) in enumerate(zip(sols.language, sols.solution)):
+                language = runnable_language(lang)
+                if language is None:
+                    report.skipped_languages += 1
+                    continue
+                jobs.append((problem, kind, index, Program(source, language), tests))
+
+    async def one(problem, kind, index, program, tests):
+        result = await run_on_problem(pool, problem, program, tests)
+        if on_done:
+            on_done()
+        return problem, kind, index, result
+
+    for problem, kind, index, result in await asyncio.gather(*(one(*j) for j in jobs)):
+        report.solutions_run += 1
+        if kind == "correct" and not result.passed:
+            bad = next((t for t in result.tests if t.verdict.value != "OK"), None)
+            report.correct_failing.append(
+                {
+                    "problem": problem.id,
+                    "index": index,
+                    "verdict": result.verdict.value,
+                    "detail": (bad.detail if bad else result.compile_output[:500]),
+                }
+            )
+        elif kind == "incorrect" and result.passed:
+            report.incorrect_passing.append({"problem": problem.id, "index": index})
+    return report
+
+
+def count_jobs(problems: list[Problem]) -> int:
+    return sum(
+        1
+        for p in problems
+        for sols in (p.solutions, p.incorrect_solutions)
+        for lang in sols.language
+        if runnable_language(lang) is not None
+    )
