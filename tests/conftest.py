@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.openai_server import openai_server  # noqa: F401  (a fixture for every test module)
+
 REPO = Path(__file__).resolve().parent.parent
 DATA_ENV = "ARCHON_CODE_DATA"
 DEV_FILE = "codecontests-dev.jsonl"

@@ -1,0 +1,313 @@
+"""Architecture configs: ``{name, layers: [[component, ...], ...]}`` in YAML or JSON.
+
+Each component is a pydantic model picked by its ``type``. Archon's published JSON configs
+load unchanged: its keys that this package does not use are kept in ``archon_extra`` rather
+than rejected, while any other unknown key is an error, so a typo in a key we do use
+(``sample`` for ``samples``) never passes silently.
+
+A new component type is one class in this module: a subclass of :class:`ComponentConfig`
+(or :class:`LLMComponentConfig`) with ``type: Literal["..."]``, defined before
+``AnyComponent`` is built. It registers itself; the union and the error messages follow.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+# Archon's ``model_type`` values and the litellm provider prefix each one stands for.
+MODEL_TYPE_PREFIX: dict[str, str] = {
+    "OpenAI_API": "openai/",
+    "Together_API": "together_ai/",
+    "Anthropic_API": "anthropic/",
+    "Groq_API": "groq/",
+    "Google_API": "gemini/",
+    "vLLM": "hosted_vllm/",
+    "Bedrock_API": "bedrock/",
+}
+ModelType = Literal["OpenAI_API", "Together_API", "Anthropic_API", "Groq_API", "Google_API", "vLLM", "Bedrock_API"]
+
+_COMPONENT_CLASSES: dict[str, type[ComponentConfig]] = {}
+
+
+class ArchitectureError(ValueError):
+    """A config that cannot be loaded. ``str()`` gives one line per problem, each naming the
+    file, the layer and component (1-based) and the field."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+def _set_aside(data: Any, keys: frozenset[str]) -> Any:
+    """Move Archon-only keys out of ``data`` into its ``archon_extra`` mapping."""
+    if not isinstance(data, Mapping) or not keys & data.keys():
+        return data
+    data = dict(data)
+    extra = dict(data.get("archon_extra") or {})
+    for key in keys & data.keys():
+        extra[key] = data.pop(key)
+    data["archon_extra"] = extra
+    return data
+
+
+class ComponentConfig(BaseModel):
+    """Base of every component config; subclasses declare ``type: Literal[...]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Keys Archon's configs carry that we accept and keep but do not act on.
+    ARCHON_KEYS: ClassVar[frozenset[str]] = frozenset()
+
+    archon_extra: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _set_aside_archon_keys(cls, data: Any) -> Any:
+        return _set_aside(data, cls.ARCHON_KEYS)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        field = cls.model_fields.get("type")
+        if field is not None and get_origin(field.annotation) is Literal:
+            (tag,) = get_args(field.annotation)
+            _COMPONENT_CLASSES[tag] = cls
+
+
+class LLMComponentConfig(ComponentConfig):
+    """A component that calls a language model."""
+
+    ARCHON_KEYS = frozenset({"no_system"})
+
+    model: str = Field(min_length=1)
+    model_type: ModelType | None = None
+    api_base: str | None = None
+    temperature: float = Field(0.7, ge=0, le=2)
+    max_tokens: int = Field(2048, gt=0)
+    samples: int = Field(1, gt=0)
+
+    @field_validator("model_type", mode="before")
+    @classmethod
+    def _blank_model_type(cls, value: Any) -> Any:
+        # Archon writes "" for models that need no provider (e.g. its PairRM ranker).
+        return None if value == "" else value
+
+    @property
+    def litellm_model(self) -> str:
+        """The model as a litellm model string: ``model_type`` becomes a provider prefix."""
+        return _with_prefix(self.model, self.model_type)
+
+
+def _with_prefix(model: str, model_type: str | None) -> str:
+    prefix = MODEL_TYPE_PREFIX.get(model_type or "", "")
+    # Archon's Bedrock example already spells the prefix out in the model name.
+    if not prefix or model.startswith(prefix):
+        return model
+    return prefix + model
+
+
+class GeneratorConfig(LLMComponentConfig):
+    type: Literal["generator"]
+    ARCHON_KEYS = LLMComponentConfig.ARCHON_KEYS | {"top_k"}
+
+    language: Literal["python", "cpp", "any"] = "any"
+
+
+class FuserConfig(LLMComponentConfig):
+    type: Literal["fuser"]
+    ARCHON_KEYS = LLMComponentConfig.ARCHON_KEYS | {
+        "top_k",
+        "top_k_generations",
+        "fuse_generations_count",
+        "ranker_config",
+        "length_control",
+    }
+
+
+class CriticConfig(LLMComponentConfig):
+    type: Literal["critic"]
+
+
+class RankerConfig(LLMComponentConfig):
+    """An LLM ranker keeping the ``top_k`` best candidates."""
+
+    type: Literal["ranker"]
+    ARCHON_KEYS = LLMComponentConfig.ARCHON_KEYS | {"ranker_batch_size"}
+
+    top_k: int = Field(5, gt=0)
+    use_critiques: bool = False
+
+
+class VerifierConfig(LLMComponentConfig):
+    type: Literal["verifier"]
+
+    first_k: int | None = Field(None, gt=0)
+
+
+class UnitTestGeneratorConfig(LLMComponentConfig):
+    type: Literal["unit_test_generator"]
+
+    unit_test_cap: int | None = Field(None, gt=0)
+    remove_unit_tests_from_prompt: bool = False
+
+
+class UnitTestEvaluatorConfig(LLMComponentConfig):
+    """Ranks candidates by the generated unit tests they pass. ``first_pass`` is Archon's
+    older spelling of ``first_k: 1``."""
+
+    type: Literal["unit_test_evaluator"]
+    ARCHON_KEYS = LLMComponentConfig.ARCHON_KEYS | {"unit_test_cap"}
+
+    first_k: int | None = Field(None, gt=0)
+    first_pass: bool = False
+    top_k: int | None = Field(None, gt=0)
+    remove_unit_tests_from_prompt: bool = False
+
+    @model_validator(mode="after")
+    def _first_pass_means_first_one(self) -> UnitTestEvaluatorConfig:
+        if self.first_k is None and self.first_pass:
+            self.first_k = 1
+        return self
+
+
+def _component_union() -> Any:
+    classes = tuple(_COMPONENT_CLASSES.values())
+    return Annotated[Union[classes], Field(discriminator="type")]  # noqa: UP007 (built at runtime)
+
+
+AnyComponent = _component_union()
+
+
+def component_types() -> list[str]:
+    return list(_COMPONENT_CLASSES)
+
+
+def _normalise_layers(data: Any) -> Any:
+    """Archon's older configs wrap a layer as ``{"branches": n, "models": [...]}``."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("layers"), list):
+        return data
+    layers = [
+        layer["models"]
+        if isinstance(layer, Mapping) and "models" in layer and set(layer) <= {"models", "branches"}
+        else layer
+        for layer in data["layers"]
+    ]
+    return {**data, "layers": layers}
+
+
+class Architecture(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ARCHON_KEYS: ClassVar[frozenset[str]] = frozenset({"custom"})
+
+    name: str = Field(min_length=1)
+    layers: list[Annotated[list[AnyComponent], Field(min_length=1)]] = Field(min_length=1)
+    archon_extra: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _archon_shapes(cls, data: Any) -> Any:
+        return _set_aside(_normalise_layers(data), cls.ARCHON_KEYS)
+
+
+def parse_architecture(data: Any, source: str = "<config>") -> Architecture:
+    """Validate already-parsed config data; errors raise :class:`ArchitectureError`."""
+    if not isinstance(data, Mapping):
+        raise ArchitectureError(source, [f"expected a mapping with 'name' and 'layers', got {type(data).__name__}"])
+    try:
+        return Architecture.model_validate(data)
+    except ValidationError as exc:
+        raise ArchitectureError(source, _describe(exc, _normalise_layers(data))) from None
+
+
+def load_architecture(path: str | Path) -> Architecture:
+    """Load a YAML or JSON architecture file. A missing ``name`` defaults to the file stem."""
+    source = str(path)
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArchitectureError(source, [f"cannot read: {exc}"]) from None
+    if not text.strip():
+        raise ArchitectureError(source, ["the file is empty"])
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ArchitectureError(source, [f"line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"]) from None
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise ArchitectureError(source, [f"{where}invalid YAML: {problem}"]) from None
+    if isinstance(data, dict) and "name" not in data:
+        data = {"name": path.stem, **data}
+    return parse_architecture(data, source)
+
+
+def _describe(exc: ValidationError, data: Any) -> list[str]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = list(error["loc"])
+        where: list[str] = []
+        fields_model: type[BaseModel] | None = Architecture
+        raw_component: Any = None
+        if len(loc) >= 2 and loc[0] == "layers" and isinstance(loc[1], int):
+            where.append(f"layer {loc[1] + 1}")
+            loc = loc[2:]
+            fields_model = None
+            if loc and isinstance(loc[0], int):
+                raw_component = _lookup(data, ["layers", error["loc"][1], loc[0]])
+                label = f"component {loc[0] + 1}"
+                loc = loc[1:]
+                tag = None
+                if loc and isinstance(loc[0], str) and loc[0] in _COMPONENT_CLASSES:
+                    tag = loc[0]
+                    loc = loc[1:]
+                    fields_model = _COMPONENT_CLASSES[tag]
+                elif isinstance(raw_component, Mapping) and raw_component.get("type") in _COMPONENT_CLASSES:
+                    tag = raw_component["type"]
+                where.append(f"{label} ({tag})" if tag else label)
+        field = ".".join(str(part) for part in loc)
+        message = error["msg"]
+        kind = error["type"]
+        expected = ", ".join(_COMPONENT_CLASSES)
+        if kind == "union_tag_not_found":
+            field, message = "type", f"missing; expected one of: {expected}"
+        elif kind == "union_tag_invalid":
+            tag = raw_component.get("type") if isinstance(raw_component, Mapping) else None
+            field, message = "type", f"unknown component type {tag!r}; expected one of: {expected}"
+        elif kind == "too_short" and where and not field:
+            message = "a layer needs at least one component"
+        elif kind == "extra_forbidden" and fields_model is not None and len(loc) == 1:
+            message += _did_you_mean(str(loc[0]), fields_model)
+        prefix = ", ".join(where)
+        parts = [p for p in (prefix, field) if p]
+        problems.append(": ".join(parts + [message]))
+    return problems
+
+
+def _lookup(data: Any, path: list[Any]) -> Any:
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _did_you_mean(key: str, model: type[BaseModel]) -> str:
+    known = [name for name in model.model_fields if name not in ("type", "archon_extra")]
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,270 @@
+"""Pull the program out of a model's answer.
+
+Model output is untrusted text: it is capped in size and scanned line by line, with no
+regular expression that can backtrack. When nothing usable is found the result says why, so
+callers can record the reason next to the candidate instead of dropping it silently.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Literal
+
+Language = Literal["python", "cpp"]
+
+MAX_INPUT_CHARS = 200_000
+
+LANGUAGE_TAGS: dict[str, Language] = {
+    "python": "python",
+    "python3": "python",
+    "py": "python",
+    "py3": "python",
+    "cpp": "cpp",
+    "c++": "cpp",
+    "cc": "cpp",
+    "cxx": "cpp",
+    "hpp": "cpp",
+    "cpp17": "cpp",
+    "cpp20": "cpp",
+    # The sandbox compiles with g++, and C solutions are nearly always valid C++.
+    "c": "cpp",
+}
+# Tags models put on sample input/output and shell transcripts, never on the solution.
+NON_CODE_TAGS = frozenset(
+    {"text", "txt", "plaintext", "plain", "input", "output", "stdin", "stdout", "console", "shell", "sh", "bash",
+     "none", "example", "sample", "markdown", "md", "json", "csv", "diff", "math", "latex", "tex"}
+)
+
+_CPP_STRONG = ("#include", "int main", "using namespace", "std::", "cout <<", "cin >>", "cout<<", "cin>>")
+_CPP_WEAK = ("printf(", "scanf(", "long long", "vector<", "return 0;", "#define", "const int ", "void ")
+_PY_LINE_STARTS = ("def ", "class ", "import ", "from ", "elif ", "if __name__", "for ", "while ")
+_PY_STRONG = ("input()", "print(", "sys.stdin", "import sys")
+_PY_WEAK = ("range(", "len(", "self.", "lambda ", " in range", "None", "True", "False", ".append(", "split()")
+
+
+@dataclass(frozen=True)
+class Extracted:
+    code: str | None
+    language: Language | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Block:
+    tag: str
+    body: str
+    terminated: bool
+    order: int
+
+
+def extract_code(text: str | None, prefer: Literal["python", "cpp", "any"] = "any") -> Extracted:
+    """The solution program in ``text`` (a model's whole answer), with its language.
+
+    Fenced blocks tagged with a language win over untagged ones, and among equals the longest
+    wins (the full solution, not a snippet or the sample input). Without fences the whole
+    answer is taken when it reads as code. ``prefer`` breaks ties between languages.
+    """
+    if text is None or not text.strip():
+        return Extracted(None, None, "empty response")
+    notes: list[str] = []
+    if len(text) > MAX_INPUT_CHARS:
+        text = text[:MAX_INPUT_CHARS]
+        notes.append(f"input truncated to {MAX_INPUT_CHARS} characters")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _drop_reasoning(text, notes)
+
+    blocks = _fenced_blocks(text)
+    if blocks:
+        picked = _pick_block(blocks, prefer)
+        if isinstance(picked, str):
+            return Extracted(None, None, _join(notes + [picked]))
+        block, language, why = picked
+        if not block.terminated:
+            why += "; fence not closed (output truncated?)"
+        return Extracted(block.body, language, _join(notes + [why]))
+
+    code, language, why = _unfenced(text)
+    return Extracted(code, language, _join(notes + [why]))
+
+
+def detect_language(code: str) -> Language | None:
+    """``"cpp"`` or ``"python"`` when ``code`` reads as one of them, else ``None``."""
+    cpp, py = _scores(code)
+    if cpp == py or max(cpp, py) < 2:
+        return None
+    return "cpp" if cpp > py else "python"
+
+
+def _scores(code: str) -> tuple[int, int]:
+    cpp = py = 0
+    for raw in code.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        cpp += 3 * sum(token in line for token in _CPP_STRONG) + sum(token in line for token in _CPP_WEAK)
+        if not line.startswith("#include") and not line.startswith("#define"):
+            if line.startswith(_PY_LINE_STARTS) and line.endswith(":"):
+                py += 3
+            elif line.startswith(("import ", "from ")) and not line.endswith(";"):
+                py += 3
+            py += 3 * sum(token in line for token in _PY_STRONG)
+            py += sum(token in line for token in _PY_WEAK)
+        if line.endswith(";") or line in ("{", "}", "};"):
+            cpp += 1
+        elif line.endswith(":") and not line.startswith("//"):
+            py += 1
+    return cpp, py
+
+
+def _drop_reasoning(text: str, notes: list[str]) -> str:
+    """Reasoning models draft code inside ``<think>``; the answer is what follows it."""
+    end = text.rfind("</think>")
+    if end == -1:
+        return text
+    after = text[end + len("</think>"):]
+    if after.strip():
+        notes.append("reasoning before </think> ignored")
+        return after
+    return text
+
+
+def _fence(line: str) -> tuple[str, int, str] | None:
+    """(fence char, fence length, info string) when ``line`` opens or closes a fence."""
+    stripped = line.lstrip(" \t")
+    if len(line) - len(stripped) > 12:
+        return None
+    for char in ("`", "~"):
+        if stripped.startswith(char * 3):
+            length = len(stripped) - len(stripped.lstrip(char))
+            return char, length, stripped[length:].strip()
+    return None
+
+
+def _fenced_blocks(text: str) -> list[_Block]:
+    blocks: list[_Block] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        opening = _fence(lines[i])
+        if opening is None:
+            i += 1
+            continue
+        char, length, info = opening
+        indent = len(lines[i]) - len(lines[i].lstrip(" \t"))
+        tag = info.split()[0].lower().strip("{}.") if info else ""
+        body: list[str] = []
+        i += 1
+        terminated = False
+        while i < len(lines):
+            closing = _fence(lines[i])
+            if closing is not None and closing[0] == char and closing[1] >= length and not closing[2]:
+                terminated = True
+                i += 1
+                break
+            body.append(_dedent_line(lines[i], indent))
+            i += 1
+        blocks.append(_Block(tag, "\n".join(body).strip("\n") + "\n", terminated, len(blocks)))
+    return [b for b in blocks if b.body.strip()]
+
+
+def _dedent_line(line: str, indent: int) -> str:
+    """Remove up to ``indent`` leading spaces (a fence nested in a list item)."""
+    if indent == 0:
+        return line
+    stripped = line.lstrip(" ")
+    return line[min(indent, len(line) - len(stripped)):]
+
+
+def _pick_block(blocks: list[_Block], prefer: str) -> tuple[_Block, Language, str] | str:
+    tagged: list[tuple[_Block, Language]] = []
+    untagged: list[tuple[_Block, Language]] = []
+    other_tags: set[str] = set()
+    for block in blocks:
+        if block.tag in LANGUAGE_TAGS:
+            language = LANGUAGE_TAGS[block.tag]
+            detected = detect_language(block.body)
+            cpp, py = _scores(block.body)
+            # A wrong tag loses to unambiguous content (python code tagged cpp, say).
+            if detected is not None and detected != language and abs(cpp - py) >= 6:
+                language = detected
+            tagged.append((block, language))
+        elif block.tag in NON_CODE_TAGS or block.tag == "":
+            detected = detect_language(block.body)
+            if detected is not None and block.tag not in ("input", "output", "stdin", "stdout"):
+                untagged.append((block, detected))
+        else:
+            other_tags.add(block.tag)
+
+    for pool, kind in ((tagged, "tagged"), (untagged, "untagged")):
+        if not pool:
+            continue
+        preferred = [entry for entry in pool if entry[1] == prefer] or pool
+        # Longest wins; on equal length the later block (models revise towards the end).
+        block, language = max(preferred, key=lambda e: (len(e[0].body.strip()), e[0].order))
+        count = f"{len(blocks)} fenced block{'s' if len(blocks) != 1 else ''}"
+        if kind == "tagged":
+            why = f"fenced block tagged {block.tag!r} (block {block.order + 1} of {count})"
+        else:
+            why = f"untagged fenced block that reads as {language} (block {block.order + 1} of {count})"
+        return block, language, why
+
+    if other_tags:
+        return "no python or c++ code: fenced blocks are tagged " + ", ".join(sorted(other_tags))
+    return f"no code found: {len(blocks)} fenced block(s), none reads as python or c++"
+
+
+_CODE_STARTS = (
+    "import ", "from ", "def ", "class ", "#include", "using namespace", "int main", "n = ", "n=", "t = ", "t=",
+    "for ", "while ", "if __name__", "print(", "input(", "sys.", "@", "#!", "template", "typedef", "const ",
+    "long long", "struct ", "static ", "void ", "int ", "auto ", "namespace ", "#define",
+)
+
+
+def _unfenced(text: str) -> tuple[str | None, Language | None, str]:
+    """The whole answer as code, after dropping leading and trailing prose."""
+    lines = text.split("\n")
+    start = next((k for k, line in enumerate(lines) if line.strip().startswith(_CODE_STARTS)), None)
+    if start is None:
+        return None, None, "no code found: no fenced block, and the response does not read as code"
+    end = len(lines)
+    while end > start and (not lines[end - 1].strip() or _is_prose(lines[end - 1])):
+        end -= 1
+    code = "\n".join(lines[start:end]).strip("\n") + "\n"
+    language = detect_language(code)
+    if language is None:
+        return None, None, "no code found: no fenced block, and the response does not read as code"
+    body = [line for line in code.split("\n") if line.strip()]
+    prose = sum(_is_prose(line) for line in body)
+    if prose * 3 > len(body):
+        return None, None, "no code found: no fenced block, and the response is mostly prose"
+    if language == "python" and not _parses(code):
+        return None, None, "no code found: no fenced block, and the unfenced text is not valid python"
+    why = "unfenced response reads as " + ("c++" if language == "cpp" else "python")
+    if start > 0 or end < len(lines):
+        why += " (surrounding prose dropped)"
+    return code, language, why
+
+
+def _is_prose(line: str) -> bool:
+    """An unindented sentence: starts with a letter, several words, no code punctuation."""
+    if line[:1] in (" ", "\t") or not line[:1].isalpha():
+        return False
+    stripped = line.strip()
+    if stripped.startswith(_CODE_STARTS):
+        return False
+    if any(ch in stripped for ch in "=(){};[]<>#") or stripped.endswith(":") and len(stripped.split()) < 4:
+        return False
+    return len(stripped.split()) >= 4
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _join(parts: list[str]) -> str:
+    return "; ".join(parts)
