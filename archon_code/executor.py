@@ -1,0 +1,91 @@
+"""Shared execution for one problem: each (program, input) pair runs once, whatever asks.
+
+Programs run on inputs only; judging against an expected output happens here, afterwards, so
+that the same run serves a pass-count ranker (which compares), output clustering (which
+groups identical outputs) and a tournament (which shows outputs to a judge).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from problems import Problem
+from sandbox.checker import check
+from sandbox.pool import SandboxPool
+from sandbox.types import Limits, Program, TestCase, TestResult, Verdict
+
+from archon_code.state import Candidate, UnitTest
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one program did on one input."""
+
+    verdict: Verdict  # OK means it ran cleanly (exit 0, within limits); never WA here
+    output: str
+    output_hash: str
+    cpu_s: float
+    detail: str = ""
+
+    @property
+    def ran(self) -> bool:
+        return self.verdict is Verdict.OK
+
+
+class Executor:
+    def __init__(self, pool: SandboxPool, problem: Problem, *, checker: str = "codecontests",
+                 limits: Limits | None = None) -> None:
+        self.pool = pool
+        self.problem = problem
+        self.checker = checker
+        self.limits = limits or Limits(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
+        self.input_file, self.output_file = problem.io_files
+        self._runs: dict[tuple[str, str], Run] = {}
+        self._inflight: dict[str, asyncio.Lock] = {}
+        self.executions = 0  # (program, input) pairs actually run
+
+    async def run(self, candidates: Sequence[Candidate], tests: Sequence[UnitTest]) -> None:
+        """Make sure every runnable candidate has run on every test (in parallel)."""
+        await asyncio.gather(*(self._run_one(c.program, tests) for c in candidates if c.runnable))
+
+    async def _run_one(self, program: Program, tests: Sequence[UnitTest]) -> None:
+        lock = self._inflight.setdefault(program.key, asyncio.Lock())
+        async with lock:
+            missing = list({t.id: t for t in tests if (program.key, t.id) not in self._runs}.values())
+            if not missing:
+                return
+            result = await self.pool.run(
+                program,
+                [TestCase(t.input, None) for t in missing],
+                self.limits,
+                input_file=self.input_file,
+                output_file=self.output_file,
+            )
+            self.executions += len(missing)
+            if result.compile_verdict is not None:
+                for t in missing:
+                    self._runs[(program.key, t.id)] = Run(
+                        result.compile_verdict, "", "", 0.0, result.compile_output[:500]
+                    )
+                return
+            for t, r in zip(missing, result.tests):
+                self._runs[(program.key, t.id)] = _to_run(r)
+
+    def get(self, candidate: Candidate, test: UnitTest) -> Run | None:
+        program = candidate.program
+        return None if program is None else self._runs.get((program.key, test.id))
+
+    def passes(self, candidate: Candidate, test: UnitTest) -> bool | None:
+        """True/False against the test's expected output; None when it has none."""
+        if test.output is None:
+            return None
+        run = self.get(candidate, test)
+        if run is None:
+            raise KeyError(f"{candidate.id} has not run on test {test.id}")
+        return run.ran and check(test.output, run.output, self.checker)
+
+
+def _to_run(r: TestResult) -> Run:
+    return Run(r.verdict, r.stdout, r.output_hash, r.cpu_s, r.detail)
