@@ -60,6 +60,7 @@ class SandboxPool:
         work_mb: int = 256,
         preload: bool = True,
         build_image: bool = True,
+        spare: bool = True,
     ) -> None:
         if backend not in ("auto", "docker", "local"):
             raise ValueError(f"unknown sandbox backend {backend!r} (docker, local or auto)")
@@ -72,6 +73,9 @@ class SandboxPool:
         self.work_mb = work_mb
         self.preload = preload
         self.build_image = build_image
+        self.spare = spare  # one warm worker beyond `size`, swapped in when one breaks
+        self._spare: Worker | None = None
+        self._spare_task: asyncio.Task | None = None
         self.pool_id = secrets.token_hex(8)
         self._client = None
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
@@ -112,10 +116,13 @@ class SandboxPool:
             )
         self._started = True
         try:
-            workers = await asyncio.gather(*(self._new_worker() for _ in range(self.size)))
+            count = self.size + (1 if self.spare else 0)
+            workers = await asyncio.gather(*(self._new_worker() for _ in range(count)))
         except BaseException:
             await self.close()
             raise
+        if self.spare:
+            self._spare = workers.pop()
         for w in workers:
             self._idle.put_nowait(w)
         return self
@@ -145,6 +152,11 @@ class SandboxPool:
         return w
 
     async def close(self) -> None:
+        if self._spare_task is not None:
+            self._spare_task.cancel()
+            await asyncio.gather(self._spare_task, return_exceptions=True)
+            self._spare_task = None
+        self._spare = None
         workers, self._workers = list(self._workers), set()
         await asyncio.gather(*(w.close() for w in workers), return_exceptions=True)
         if self.backend == "docker":
@@ -216,6 +228,13 @@ class SandboxPool:
         self.replaced += 1
         self._workers.discard(worker)
         await worker.close()
+        if self._spare is not None:
+            # The warm spare takes the broken one's place at once; a new spare warms up
+            # in the background.
+            self._idle.put_nowait(self._spare)
+            self._spare = None
+            self._spare_task = asyncio.ensure_future(self._warm_spare())
+            return
         try:
             fresh = await self._new_worker()
         except Exception as e:  # keep going with fewer workers rather than deadlock
@@ -224,6 +243,12 @@ class SandboxPool:
                 raise SandboxUnavailable(f"every sandbox failed; last error: {e}") from e
             return
         self._idle.put_nowait(fresh)
+
+    async def _warm_spare(self) -> None:
+        try:
+            self._spare = await self._new_worker()
+        except Exception as e:
+            log.error("could not start a spare sandbox: %s", e)
 
     async def _judge(self, reply: dict, out: list[bytes], tests, checker: str) -> JobResult:
         comp = reply["compile"]

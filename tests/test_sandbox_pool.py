@@ -150,7 +150,7 @@ def test_no_container_left_when_the_host_process_dies(sig):
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE, text=True)
     pool_id = proc.stdout.readline().strip()
     assert len(pool_id) == 16
-    assert len(pool_containers(pool_id)) == 2
+    assert len(pool_containers(pool_id)) == 3  # two plus the warm spare
     time.sleep(0.3)
     os.kill(proc.pid, sig)
     proc.wait(60)

@@ -1,0 +1,45 @@
+"""The image tag follows what goes into the image; an up-to-date image is reused."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox import image
+
+
+def test_tag_is_a_hash_of_dockerfile_and_supervisor(monkeypatch):
+    files = image._files()
+    tag = image.image_tag()
+    assert tag.startswith("archon-code-sandbox:") and len(tag.split(":")[1]) == 12
+    assert image.image_tag() == tag
+    changed = dict(files, **{"supervisor.py": files["supervisor.py"] + b"\n# changed\n"})
+    monkeypatch.setattr(image, "_files", lambda: changed)
+    assert image.image_tag() != tag
+
+
+@pytest.mark.docker
+def test_ensure_image_reuses_an_up_to_date_image():
+    from sandbox.pool import docker_client
+
+    client = docker_client()
+    if client is None:
+        pytest.skip("no Docker daemon answers")
+    tag = image.ensure_image(client)  # built by .ci/run; otherwise built here
+    before = client.images.get(tag).id
+    logs: list[str] = []
+    assert image.ensure_image(client, log=logs.append) == tag
+    assert client.images.get(tag).id == before and logs == []
+
+
+def test_missing_image_without_build_is_a_clear_error(monkeypatch):
+    class Images:
+        def get(self, ref):
+            import docker.errors
+
+            raise docker.errors.ImageNotFound(ref)
+
+    class Client:
+        images = Images()
+
+    with pytest.raises(image.ImageError, match="archon-code sandbox build"):
+        image.ensure_image(Client(), build=False)
