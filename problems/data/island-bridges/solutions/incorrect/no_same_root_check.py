@@ -22,10 +22,7 @@ def main():
         if size[u] < size[v]:
             u, v = v, u
         parent[v] = u
-        if u != v:
-            size[u] += size[v]
-        else:
-            size[u] += 0
+        size[u] += size[v]
         groups -= 1
         largest = max(largest, size[u])
         out.append("%d %d" % (groups, largest))

@@ -1,0 +1,43 @@
+"""The bundled problems, in the sandbox: every correct solution passes every test, every
+incorrect solution fails at least one private test, and each problem is complete."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from harness.validate import validate
+from problems import load_problems
+from sandbox.pool import SandboxPool
+
+
+def test_bundled_set_is_complete():
+    problems = load_problems("bundled")
+    assert len(problems) >= 12
+    difficulties = {p.difficulty.name for p in problems}
+    assert {"EASY", "MEDIUM", "HARD"} <= difficulties
+    for p in problems:
+        assert p.public() and len(p.hidden()) >= 8, p.id
+        assert p.reference_solutions("python") and p.reference_solutions("cpp"), p.id
+        assert len(p.incorrect_solutions.solution) >= 2, p.id
+        for t in p.public():  # the examples in the statement are the public tests
+            assert t.input.strip().splitlines()[0] in p.description, p.id
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_bundled_solutions_behave_in_the_sandbox():
+    from tests.conftest import docker_available
+
+    if not docker_available():
+        pytest.skip("no Docker daemon answers")
+
+    async def go():
+        async with SandboxPool("docker", size=2) as pool:
+            return await validate(load_problems("bundled"), pool)
+
+    report = asyncio.run(go())
+    assert report.correct_failing == []
+    assert report.incorrect_passing == []
+    assert report.solutions_run >= 12 * 4
