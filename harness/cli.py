@@ -15,9 +15,13 @@ app = typer.Typer(
 
 def _register() -> None:
     from harness import cmd_problems, cmd_sandbox
+    from harness import cmd_report
+    from harness import cmd_solve
 
     cmd_sandbox.register(app)
     cmd_problems.register(app)
+    cmd_report.register(app)
+    cmd_solve.register(app)
 
 
 def main() -> None:
