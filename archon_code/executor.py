@@ -36,12 +36,16 @@ class Run:
 
 class Executor:
     def __init__(self, pool: SandboxPool, problem: Problem, *, checker: str = "codecontests",
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, max_failures: int | None = 3) -> None:
         self.pool = pool
         self.problem = problem
         self.checker = checker
         self.limits = limits or Limits(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
         self.input_file, self.output_file = problem.io_files
+        # A program that crashed or timed out this many times in one batch is not run on the
+        # rest of it: a candidate that times out everywhere would otherwise cost a time limit
+        # per generated input. Its remaining inputs count as that same failure.
+        self.max_failures = max_failures
         self._runs: dict[tuple[str, str], Run] = {}
         self._inflight: dict[str, asyncio.Lock] = {}
         self.executions = 0  # (program, input) pairs actually run
@@ -62,8 +66,9 @@ class Executor:
                 self.limits,
                 input_file=self.input_file,
                 output_file=self.output_file,
+                max_failures=self.max_failures,
             )
-            self.executions += len(missing)
+            self.executions += len(result.tests)
             if result.compile_verdict is not None:
                 for t in missing:
                     self._runs[(program.key, t.id)] = Run(
@@ -72,6 +77,11 @@ class Executor:
                 return
             for t, r in zip(missing, result.tests):
                 self._runs[(program.key, t.id)] = _to_run(r)
+            if result.skipped:
+                last = result.tests[-1].verdict
+                why = f"not run: stopped after {self.max_failures} failed runs"
+                for t in missing[len(result.tests):]:
+                    self._runs[(program.key, t.id)] = Run(last, "", "", 0.0, why)
 
     def get(self, candidate: Candidate, test: UnitTest) -> Run | None:
         program = candidate.program

@@ -39,32 +39,35 @@ def hidden_tests(problem: Problem, mode: str) -> list[TestCase]:
 async def judge_candidates(pool: SandboxPool, problem: Problem, solution: Solution,
                            mode: str, checker: str) -> dict[str, tuple[bool, bool, str]]:
     """candidate id -> (passes public, passes hidden, first bad hidden verdict). Each distinct
-    program runs once, on public then hidden tests, in one sandbox job."""
+    program runs once on the public tests and once on the hidden ones."""
     public = [TestCase(t.input, t.output) for t in problem.public()]
     hidden = hidden_tests(problem, mode)
     limits = Limits(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
     input_file, output_file = problem.io_files
     programs = {c.program.key: c.program for c in solution.state.candidates if c.runnable}
 
-    async def one(program) -> JobResult:
-        return await pool.run(program, public + hidden, limits, checker=checker,
-                              input_file=input_file, output_file=output_file)
+    async def one(program, tests) -> JobResult:
+        # Pass/fail and the first bad verdict are all that count: stop at the first crash
+        # or timeout rather than pay a time limit per remaining test.
+        return await pool.run(program, tests, limits, checker=checker, input_file=input_file,
+                              output_file=output_file, max_failures=1)
 
     keys = list(programs)
-    results = dict(zip(keys, await asyncio.gather(*(one(programs[k]) for k in keys))))
+    pub_runs, hid_runs = await asyncio.gather(
+        asyncio.gather(*(one(programs[k], public) for k in keys)),
+        asyncio.gather(*(one(programs[k], hidden) for k in keys)),
+    )
+    results = {k: (p, h) for k, p, h in zip(keys, pub_runs, hid_runs)}
     out = {}
     for c in solution.state.candidates:
         if not c.runnable:
             out[c.id] = (False, False, "CE")
             continue
-        r = results[c.program.key]
-        if r.compile_verdict is not None:
-            out[c.id] = (False, False, r.compile_verdict.value)
+        pub_run, hid_run = results[c.program.key]
+        if hid_run.compile_verdict is not None:
+            out[c.id] = (False, False, hid_run.compile_verdict.value)
             continue
-        pub = all(t.verdict is Verdict.OK for t in r.tests[: len(public)])
-        hid_results = r.tests[len(public):]
-        bad = next((t.verdict.value for t in hid_results if t.verdict is not Verdict.OK), "OK")
-        out[c.id] = (pub, bad == "OK", bad)
+        out[c.id] = (pub_run.passed, hid_run.passed, hid_run.verdict.value)
     return out
 
 

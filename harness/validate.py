@@ -26,7 +26,8 @@ def problem_tests(problem: Problem, include_generated: bool = False) -> list[Tes
 
 
 async def run_on_problem(
-    pool: SandboxPool, problem: Problem, program: Program, tests: list[TestCase]
+    pool: SandboxPool, problem: Problem, program: Program, tests: list[TestCase],
+    *, max_failures: int | None = None,
 ) -> JobResult:
     input_file, output_file = problem.io_files
     return await pool.run(
@@ -35,6 +36,7 @@ async def run_on_problem(
         problem_limits(problem),
         input_file=input_file,
         output_file=output_file,
+        max_failures=max_failures,
     )
 
 
@@ -80,7 +82,8 @@ async def validate(
                 jobs.append((problem, kind, index, Program(source, language), tests))
 
     async def one(problem, kind, index, program, tests):
-        result = await run_on_problem(pool, problem, program, tests)
+        # Only pass/fail and the first bad verdict matter: stop at the first crash or timeout.
+        result = await run_on_problem(pool, problem, program, tests, max_failures=1)
         if on_done:
             on_done()
         return problem, kind, index, result

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+from collections import OrderedDict
 import logging
 import os
 import secrets
@@ -83,6 +84,11 @@ class SandboxPool:
         self._counter = 0
         self._started = False
         self.replaced = 0  # workers thrown away after an anomaly
+        # Compiled C++ binaries by program key: a program compiles once per pool, whichever
+        # container runs it next. Bounded in bytes, least recently used out first.
+        self._binaries: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._binary_bytes = 0
+        self.binary_cache_bytes = 256 << 20
 
     # ------------------------------------------------------------ life cycle
 
@@ -180,8 +186,13 @@ class SandboxPool:
         checker: str = "codecontests",
         input_file: str | None = None,
         output_file: str | None = None,
+        max_failures: int | None = None,
     ) -> JobResult:
-        """Run one program on all its tests in one sandbox and judge every output."""
+        """Run one program on all its tests in one sandbox and judge every output.
+
+        With max_failures, the job stops after that many tests that did not run cleanly
+        (TLE, RE, MLE, OLE; a wrong answer is judged here afterwards and does not count):
+        the remaining tests are not run, and `result.skipped` says how many."""
         if not self._started:
             await self.start()
         if limits.memory_mb + 2 * limits.output_mb + 64 > self.container_memory_mb:
@@ -196,8 +207,16 @@ class SandboxPool:
             "limits": limits.to_dict(),
             "input_file": input_file,
             "output_file": output_file,
+            "max_failures": max_failures,
         }
-        blobs = [program.source.encode()] + [t.input.encode() for t in tests]
+        cached = self._binaries.get(program.key) if program.language == "cpp" else None
+        if cached is not None:
+            self._binaries.move_to_end(program.key)
+            header.update(prebuilt=True, compile_output=cached[1])
+            blobs = [cached[0]] + [t.input.encode() for t in tests]
+        else:
+            header["return_binary"] = program.language == "cpp"
+            blobs = [program.source.encode()] + [t.input.encode() for t in tests]
         budget = (
             limits.compile_time_s * 2
             + 10
@@ -218,7 +237,11 @@ class SandboxPool:
                 asyncio.ensure_future(self._replace(worker))
                 raise
             self._idle.put_nowait(worker)
+            if reply.get("binary"):
+                self._keep_binary(program.key, out.pop(0), reply["compile"].get("output", ""))
             result = await self._judge(reply, out, tests, checker)
+            if result.compile_verdict is None:
+                result.skipped = len(tests) - len(result.tests)
             result.worker = worker.name
             result.attempts = attempt
             return result
@@ -243,6 +266,15 @@ class SandboxPool:
                 raise SandboxUnavailable(f"every sandbox failed; last error: {e}") from e
             return
         self._idle.put_nowait(fresh)
+
+    def _keep_binary(self, key: str, binary: bytes, compile_output: str) -> None:
+        if key in self._binaries or len(binary) > self.binary_cache_bytes // 4:
+            return
+        self._binaries[key] = (binary, compile_output)
+        self._binary_bytes += len(binary)
+        while self._binary_bytes > self.binary_cache_bytes:
+            _, (old, _) = self._binaries.popitem(last=False)
+            self._binary_bytes -= len(old)
 
     async def _warm_spare(self) -> None:
         try:

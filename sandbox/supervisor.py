@@ -275,7 +275,12 @@ def _kill_descendants(uid: int | None, timeout_s: float = 5.0) -> bool:
             try:
                 os.setgroups([])
                 os.setresgid(uid, uid, uid)
-                os.setresuid(uid, uid, uid)
+                # Effective uid = the candidate's, so kill(-1) reaches all its processes;
+                # real and saved uid = one nobody has, so none of them can signal (stop or
+                # kill) this helper while it works. Signal permission compares the sender's
+                # real/effective uid with the target's real/saved uid.
+                other = uid + 1 if uid + 1 < 0xFFFFFFFF else uid - 1
+                os.setresuid(other, uid, other)
                 end = time.monotonic() + timeout_s
                 # kill(-1) reports success whenever any other process exists, so "done" is
                 # decided by looking: no process of this uid but the helper itself.
@@ -344,6 +349,7 @@ def fork_server(sock: socket.socket, uid: int | None) -> None:
             continue
         req["_fds"] = fds
         start = time.monotonic()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         pid = _spawn(req)
         for fd in fds:
             os.close(fd)
@@ -357,13 +363,20 @@ def fork_server(sock: socket.socket, uid: int | None) -> None:
             except InterruptedError:
                 continue
         wall = time.monotonic() - start
+        left = _reap_finished()
+        if left:
+            # Kill what the program left behind now, so that the CPU time of every process
+            # it made is counted below, also of those it never waited for (work handed to
+            # a child and collected through a pipe must not escape the time limit).
+            left = not _kill_descendants(uid)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         reply = {
             "status": status,
-            "cpu_s": ru.ru_utime + ru.ru_stime,
+            "cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
             "maxrss_kb": ru.ru_maxrss,
             "wall_s": wall,
             "setup_error": setup_error.decode(errors="replace"),
-            "children_left": _reap_finished(),
+            "children_left": left,
         }
         sock.sendall(json.dumps(reply).encode() + b"\n")
 
@@ -412,8 +425,11 @@ class Supervisor:
         return json.loads(line)
 
     # -- one process through the fork server
-    def spawn(self, *, mode, argv, stdin_fd, stdout_fd, rlimits, wall_s, input_file=None):
-        """Returns (reply, stderr_head, killed_by_backstop)."""
+    def spawn(self, *, mode, argv, stdin_fd, stdout_fd, rlimits, wall_s, input_file=None,
+              cpu_limit_s=None):
+        """Returns (reply, stderr_head, killed). The child is killed at the wall-clock
+        backstop, or as soon as its CPU time passes cpu_limit_s (RLIMIT_CPU only counts whole
+        seconds, so waiting for it would let a spinning program run up to a second longer)."""
         err_r, err_w = os.pipe()
         req = {
             "op": "spawn",
@@ -437,13 +453,29 @@ class Supervisor:
         stderr, kept, killed, err_open = [], 0, False, True
         try:
             pid = self._line(30.0)["pid"]
-            deadline = time.monotonic() + wall_s
+            start = time.monotonic()
+            deadline = start + wall_s
+            next_cpu = start + cpu_limit_s if cpu_limit_s else None
             while b"\n" not in self._buf:
-                wait = 10.0 if killed else max(0.0, deadline - time.monotonic())
+                now = time.monotonic()
+                if killed:
+                    wait = 10.0
+                else:
+                    wait = deadline - now
+                    if next_cpu is not None:
+                        wait = min(wait, next_cpu - now)
+                    wait = max(0.0, wait)
                 ready, _, _ = select.select([self.fs, err_r] if err_open else [self.fs], [], [], wait)
                 if not ready:
                     if killed:
                         raise RuntimeError("fork server did not report a killed child")
+                    now = time.monotonic()
+                    if next_cpu is not None and now < deadline:
+                        used = _cpu_seconds(pid)
+                        if used is None or used <= cpu_limit_s:
+                            left = cpu_limit_s - used if used is not None else 0.0
+                            next_cpu = now + max(0.02, left)
+                            continue
                     killed = True
                     try:
                         os.kill(pid, signal.SIGKILL)
@@ -582,6 +614,12 @@ class Supervisor:
                 run = {"mode": "exec", "argv": [self.python, path]}
             check = {"mode": "pycheck", "argv": [path]}
             compile_info = self._build(check, limits)
+        elif language == "cpp" and header.get("prebuilt"):
+            # The host kept the binary this program compiled to in an earlier job.
+            _write_private(os.path.join(self.box, "main.bin"), source, mode=0o755)
+            compile_info = {"verdict": None, "output": header.get("compile_output", ""),
+                            "time_s": 0.0, "cached": True}
+            run = {"mode": "exec", "argv": [os.path.join(self.box, "main.bin")]}
         elif language == "cpp":
             src = os.path.join(self.box, "main.cpp")
             _write_private(src, source)
@@ -595,17 +633,28 @@ class Supervisor:
         else:
             return {"ok": False, "error": f"unsupported language {language!r}"}, []
         results, out_blobs = [], []
+        max_failures = header.get("max_failures")
+        failures = 0
         if compile_info["verdict"] is None:
             for data in inputs:
                 meta, stdout, stderr = self._run_test(run, data, limits, input_file, output_file)
                 results.append(meta)
                 out_blobs += [stdout, stderr]
+                failures += meta["verdict"] != "run_ok"
+                if max_failures and failures >= max_failures:
+                    break  # the caller asked not to spend more on a failing program
+        reply = {"ok": True, "compile": compile_info, "tests": results}
+        if (language == "cpp" and header.get("return_binary") and compile_info["verdict"] is None
+                and not compile_info.get("cached")):
+            with open(os.path.join(self.box, "main.bin"), "rb") as f:
+                out_blobs.insert(0, f.read())
+            reply["binary"] = True
         for name in ("main.py", "main.cpp", "main.bin"):
             try:
                 os.unlink(os.path.join(self.box, name))
             except FileNotFoundError:
                 pass
-        return {"ok": True, "compile": compile_info, "tests": results}, out_blobs
+        return reply, out_blobs
 
     def _build(self, req: dict, limits: dict, artifact: str | None = None) -> dict:
         stdin_fd = os.open(os.devnull, os.O_RDONLY)
@@ -672,6 +721,7 @@ class Supervisor:
                 stdout_fd=stdout_fd,
                 rlimits=rl,
                 wall_s=limits["wall_s"],
+                cpu_limit_s=limits["time_s"],
                 input_file=os.path.join(self.work, input_file) if input_file else None,
                 **run,
             )
@@ -710,7 +760,11 @@ def classify(reply: dict, stderr: bytes, killed: bool, stdout_size: int, limits:
         verdict, detail = "OLE", f"output over {limits['output_mb']} MB"
     elif code == 0:
         verdict, detail = "run_ok", ""
-    elif any(m in stderr for m in MEMORY_MARKERS) or meta["memory_bytes"] >= 0.95 * mem_limit:
+    elif any(m in stderr for m in MEMORY_MARKERS) or (
+        # A segfault is a crash: a runaway recursion also ends at the address-space limit
+        # (the stack counts in it), so peak memory alone says nothing about the cause.
+        sig != signal.SIGSEGV and meta["memory_bytes"] >= 0.95 * mem_limit
+    ):
         verdict, detail = "MLE", f"memory limit {limits['memory_mb']} MB"
     elif sig == signal.SIGKILL and meta["memory_bytes"] >= 0.8 * mem_limit:
         verdict, detail = "MLE", "killed near the memory limit"
@@ -720,6 +774,20 @@ def classify(reply: dict, stderr: bytes, killed: bool, stdout_size: int, limits:
     meta["verdict"] = verdict
     meta["detail"] = detail
     return meta
+
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a running process, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(b")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / _CLK_TCK
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -749,33 +817,48 @@ def _write_private(path: str, data: bytes, mode: int = 0o644) -> None:
 
 
 def _wipe(root: str) -> None:
-    """Remove everything under root that this process may remove, whatever its modes."""
-    try:
-        entries = os.listdir(root)
-    except OSError:
-        return
-    for name in entries:
-        path = os.path.join(root, name)
+    """Remove everything under root that this process may remove, whatever its modes and
+    however deep. Each round deletes what is not a directory at the top and lifts the
+    contents of every top directory up into root, then removes it: no recursion and no
+    path longer than root/dir/name, so a tree thousands of levels deep is no obstacle."""
+    lifted = 0
+    while True:
         try:
-            st = os.lstat(path)
+            entries = os.listdir(root)
         except OSError:
-            continue
-        if os.path.isdir(path) and not os.path.islink(path):
+            return
+        progress = False
+        for name in entries:
+            path = os.path.join(root, name)
+            if not os.path.isdir(path) or os.path.islink(path):
+                try:
+                    os.unlink(path)
+                    progress = True
+                except OSError:
+                    pass
+                continue
             try:
                 os.chmod(path, 0o700)
+                inner = os.listdir(path)
             except OSError:
-                pass
-            _wipe(path)
+                inner = []
+            for sub in inner:
+                src = os.path.join(path, sub)
+                lifted += 1
+                try:
+                    if os.path.isdir(src) and not os.path.islink(src):
+                        os.chmod(src, 0o700)  # moving a directory needs write access to it
+                    os.rename(src, os.path.join(root, f".wiped-{lifted}"))
+                    progress = True
+                except OSError:
+                    pass
             try:
                 os.rmdir(path)
+                progress = True
             except OSError:
                 pass
-        else:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
-        del st
+        if not progress:
+            return
 
 
 def _remove_ipc() -> None:

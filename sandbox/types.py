@@ -121,6 +121,7 @@ class JobResult:
     compile_verdict: Verdict | None = None  # CE or SE when the build failed
     worker: str = ""  # which sandbox ran it, for diagnostics
     attempts: int = 1
+    skipped: int = 0  # tests not run because the job stopped early (max_failures)
 
     @property
     def verdict(self) -> Verdict:
@@ -141,6 +142,7 @@ class JobResult:
             "verdict": self.verdict.value,
             "compile_output": self.compile_output,
             "tests": [t.to_dict(full_stdout) for t in self.tests],
+            "skipped": self.skipped,
         }
 
 
