@@ -177,3 +177,30 @@ def test_results_are_plain_serialisable_data(docker_pool):
     result = docker_pool.run(Program(ADD_PY), TESTS)
     again = json.loads(json.dumps(result.to_dict(full_stdout=True)))
     assert again["verdict"] == "OK" and again["tests"][0]["stdout"] == "3\n"
+
+
+def test_max_failures_stops_a_failing_job_early(docker_pool):
+    spin = Program("while True: pass")
+    result = docker_pool.run(spin, [TestCase("", "1")] * 5, Limits(time_s=0.3), max_failures=1)
+    assert result.verdict is Verdict.TLE
+    assert len(result.tests) == 1 and result.skipped == 4
+    # A wrong answer is judged on the host and does not stop the job.
+    wrong = docker_pool.run(Program("print(2)"), [TestCase("", "1")] * 3, max_failures=1)
+    assert [t.verdict for t in wrong.tests] == [Verdict.WA] * 3 and wrong.skipped == 0
+
+
+def test_spinning_program_is_killed_at_its_cpu_limit(docker_pool):
+    # RLIMIT_CPU counts whole seconds; the supervisor kills as soon as the limit passes.
+    result = docker_pool.run(Program("while True: pass"), [TestCase("", None)], Limits(time_s=0.4))
+    t = result.tests[0]
+    assert t.verdict is Verdict.TLE
+    assert 0.4 < t.cpu_s < 0.9, t.cpu_s
+
+
+def test_cpp_program_compiles_once_per_pool(docker_pool):
+    src = ADD_CPP + "\n// compiled once\n"
+    first = docker_pool.run(Program(src, "cpp"), TESTS)
+    assert Program(src, "cpp").key in docker_pool.pool._binaries
+    again = [docker_pool.run(Program(src, "cpp"), TESTS) for _ in range(3)]
+    assert all(r.verdict is Verdict.OK for r in [first, *again])
+    assert [t.stdout for t in again[-1].tests] == [t.stdout for t in first.tests]
