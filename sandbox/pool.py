@@ -217,10 +217,12 @@ class SandboxPool:
         else:
             header["return_binary"] = program.language == "cpp"
             blobs = [program.source.encode()] + [t.input.encode() for t in tests]
+        # The supervisor may let a program that is still computing run past its wall
+        # backstop on a starved machine, up to three times it.
         budget = (
             limits.compile_time_s * 2
             + 10
-            + len(tests) * (limits.wall_backstop_s + 1.0)
+            + len(tests) * (3 * limits.wall_backstop_s + 1.0)
         )
         last_error = ""
         for attempt in (1, 2):

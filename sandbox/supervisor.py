@@ -456,6 +456,8 @@ class Supervisor:
             start = time.monotonic()
             deadline = start + wall_s
             next_cpu = start + cpu_limit_s if cpu_limit_s else None
+            hard_deadline = start + 3 * wall_s
+            progress = None  # (time, CPU seconds) at the last look past the backstop
             while b"\n" not in self._buf:
                 now = time.monotonic()
                 if killed:
@@ -475,6 +477,17 @@ class Supervisor:
                         if used is None or used <= cpu_limit_s:
                             left = cpu_limit_s - used if used is not None else 0.0
                             next_cpu = now + max(0.02, left)
+                            continue
+                    if next_cpu is not None and now < hard_deadline:
+                        # Past the backstop but still computing (at least a fifth of a
+                        # core): starved by a busy machine, not stuck. The CPU limit still
+                        # holds; look again shortly. A blocked or sleeping program is killed.
+                        used = _cpu_seconds(pid)
+                        if used is not None and (
+                            progress is None or used - progress[1] >= 0.2 * (now - progress[0])
+                        ):
+                            progress = (now, used)
+                            deadline = now + 0.5
                             continue
                     killed = True
                     try:

@@ -204,3 +204,15 @@ def test_cpp_program_compiles_once_per_pool(docker_pool):
     again = [docker_pool.run(Program(src, "cpp"), TESTS) for _ in range(3)]
     assert all(r.verdict is Verdict.OK for r in [first, *again])
     assert [t.stdout for t in again[-1].tests] == [t.stdout for t in first.tests]
+
+
+def test_wall_backstop_spares_a_computing_program_but_not_a_sleeping_one(docker_pool):
+    """A busy machine can stretch wall time past the backstop; TLE is about CPU time, so a
+    program still computing is let run (up to three backstops); a blocked one is killed."""
+    limits = Limits(time_s=3, wall_s=0.4)
+    busy = Program("import time\nt = time.process_time()\nwhile time.process_time() - t < 0.8: pass\nprint(1)")
+    r = docker_pool.run(busy, [TestCase("", "1\n")], limits)
+    assert r.verdict is Verdict.OK, r.to_dict()
+    sleeper = docker_pool.run(Program("import time\ntime.sleep(30)"), [TestCase("", "1\n")], limits)
+    assert sleeper.verdict is Verdict.TLE and sleeper.tests[0].time_s < 1.5
+    assert "backstop" in sleeper.tests[0].detail
