@@ -479,15 +479,15 @@ class Supervisor:
                             next_cpu = now + max(0.02, left)
                             continue
                     if next_cpu is not None and now < hard_deadline:
-                        # Past the backstop but still computing (at least a fifth of a
-                        # core): starved by a busy machine, not stuck. The CPU limit still
+                        # Past the backstop but still computing (a few clock ticks a
+                        # second): starved by a busy machine, not stuck. The CPU limit still
                         # holds; look again shortly. A blocked or sleeping program is killed.
                         used = _cpu_seconds(pid)
                         if used is not None and (
-                            progress is None or used - progress[1] >= 0.2 * (now - progress[0])
+                            progress is None or used - progress[1] >= 0.02 * (now - progress[0])
                         ):
                             progress = (now, used)
-                            deadline = now + 0.5
+                            deadline = now + 1.0
                             continue
                     killed = True
                     try:
