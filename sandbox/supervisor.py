@@ -22,6 +22,7 @@ import argparse
 import ctypes
 import errno
 import json
+import math
 import os
 import resource
 import select
@@ -597,7 +598,9 @@ class Supervisor:
     # -- limits
     @staticmethod
     def rlimits(limits: dict, *, cpu_s: float, memory_mb: int, fsize: int, nproc: int) -> dict:
-        cpu = int(cpu_s) + 1
+        # RLIMIT_CPU is a backstop only (the supervisor kills at the exact limit): a whole
+        # second of slack, as the kernel samples CPU time coarsely on a busy machine.
+        cpu = math.ceil(cpu_s) + 1
         mem = memory_mb << 20
         return {
             "RLIMIT_CPU": (cpu, cpu + 1),
