@@ -178,6 +178,134 @@ class UnitTestEvaluatorConfig(LLMComponentConfig):
         return self
 
 
+# -- Execution-grounded selection and candidate sources ----------------------------------------
+# Components that decide from what candidates print when run in the sandbox (test generation
+# and rankers), and candidate sources that need no LLM (a problem's stored solutions, mutants).
+# Implementations: archon_code.components.selection and archon_code.components.sources.
+
+
+class PublicFilterConfig(ComponentConfig):
+    """Run alive candidates on the public examples; drop those that fail to compile, crash or
+    give a wrong answer. With ``keep_best_if_none_pass``, a problem where no candidate passes
+    every example keeps the candidates passing the most of them instead of dropping all."""
+
+    type: Literal["public_filter"]
+
+    keep_best_if_none_pass: bool = True
+
+
+class InputScreeningOptions(ComponentConfig):
+    """How generated inputs (no expected output) are screened after the alive candidates ran:
+    an input on which more than ``invalid_share`` of them crash or time out is taken to be
+    invalid and dropped; one on which all agree is dropped unless ``keep_unanimous``.
+    ``drop_timeouts`` drops a candidate that exceeds the time limit on an input most others
+    run cleanly (inputs are run in growing batches, so such a candidate stops costing time)."""
+
+    invalid_share: float = Field(0.5, ge=0, le=1)
+    keep_unanimous: bool = False
+    drop_timeouts: bool = True
+
+
+class InputMutationConfig(InputScreeningOptions):
+    """New inputs from seeded, guarded edits of the public inputs (no LLM)."""
+
+    type: Literal["input_mutation"]
+
+    cap: int = Field(200, gt=0)
+    max_edits: int = Field(1, ge=1, le=10)
+    seed: int | None = None  # default: the problem's seed
+
+
+class InputGeneratorConfig(LLMComponentConfig, InputScreeningOptions):
+    """An LLM writes ``samples`` small programs, each printing one valid input for a seed read
+    from stdin; each runs in the sandbox on ``seeds`` seeds."""
+
+    type: Literal["input_generator"]
+
+    seeds: int = Field(10, gt=0, le=1000)
+    cap: int = Field(100, gt=0)
+    max_input_bytes: int = Field(1_000_000, gt=0)
+    time_limit_s: float = Field(5.0, gt=0)
+
+
+class PseudoLabelOptions(ComponentConfig):
+    """``plurality_share``: a test with no expected output takes the plurality output of the
+    candidates passing every public test, when that plurality holds more than this share of
+    them (unset: such tests are not used)."""
+
+    plurality_share: float | None = Field(None, ge=0, lt=1)
+
+
+class PassCountConfig(PseudoLabelOptions):
+    """Score = tests passed among those with an expected output. ``first_pass`` keeps only the
+    first candidate (in order) that passes all of them; ``top_k`` drops every candidate
+    ranked below the k-th (ties at the cut are kept)."""
+
+    type: Literal["pass_count"]
+
+    first_pass: bool = False
+    top_k: int | None = Field(None, gt=0)
+
+
+class CodeTConfig(PseudoLabelOptions):
+    """CodeT dual agreement: candidates passing the same set of tests form a group scored
+    |programs| x |tests|; ties go to the larger group."""
+
+    type: Literal["codet"]
+
+    top_k: int | None = Field(None, gt=0)
+
+
+class OutputClusteringConfig(ComponentConfig):
+    """MBR-exec / AlphaCode clustering: candidates printing the same outputs on every test
+    form a cluster; score = cluster size. ``origins`` limits the tests used (e.g.
+    ``[mutation]``); ``tie_break: clean_runs`` prefers, among clusters of equal size, the one
+    that crashes or times out on fewer tests."""
+
+    type: Literal["output_clustering"]
+
+    origins: list[str] | None = None
+    tie_break: Literal["clean_runs", "none"] = "clean_runs"
+
+
+class TournamentConfig(LLMComponentConfig):
+    """S*-style pairwise tournament between the leading ``clusters`` output clusters: for each
+    pair an LLM writes up to ``inputs_per_pair`` inputs meant to separate them, both run, and
+    a judge (``judge_model``, default ``model``) asked twice with the order swapped decides
+    which output is right on the first input where they differ."""
+
+    type: Literal["tournament"]
+
+    clusters: int = Field(3, ge=2, le=8)
+    inputs_per_pair: int = Field(3, gt=0, le=20)
+    judge_model: str | None = None  # a litellm model string
+    judge_temperature: float = Field(0.0, ge=0, le=2)
+    max_input_bytes: int = Field(100_000, gt=0)
+
+
+class DatasetSamplesConfig(ComponentConfig):
+    """A problem's stored solutions as candidates (runnable languages only), with meta
+    ``kind``: ``correct`` or ``incorrect``. ``max_per_kind`` takes a seeded sample."""
+
+    type: Literal["dataset_samples"]
+
+    include_correct: bool = True
+    include_incorrect: bool = True
+    max_per_kind: int | None = Field(None, gt=0)
+    languages: list[Literal["python", "cpp"]] = Field(default_factory=lambda: ["python", "cpp"], min_length=1)
+
+
+class MutantsConfig(ComponentConfig):
+    """Seeded single-edit AST mutants of a known-correct Python solution (``reference``: its
+    index among the problem's Python solutions), with meta ``kind: mutant`` and ``mutation``."""
+
+    type: Literal["mutants"]
+
+    count: int = Field(15, gt=0, le=1000)
+    seed: int | None = None  # default: the problem's seed
+    reference: int = Field(0, ge=0)
+
+
 def _component_union() -> Any:
     classes = tuple(_COMPONENT_CLASSES.values())
     return Annotated[Union[classes], Field(discriminator="type")]  # noqa: UP007 (built at runtime)

@@ -102,7 +102,13 @@ class Pipeline:
         for i, layer in enumerate(self.layers, 1):
             state.layer = i
             if all(c.produces for c in layer):
+                before = len(state.candidates)
                 await asyncio.gather(*(self._step(c, state, ctx) for c in layer))
+                # Candidates in component order, not arrival order: "first k in order"
+                # rules and seeded picks must not depend on which provider answered first.
+                rank = {c.label: j for j, c in enumerate(layer)}
+                state.candidates[before:] = sorted(
+                    state.candidates[before:], key=lambda c: rank.get(c.origin, len(rank)))
             else:
                 for c in layer:
                     await self._step(c, state, ctx)

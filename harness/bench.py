@@ -13,11 +13,10 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from archon_code.context import LLMHub
 from archon_code.pipeline import Pipeline, Solution
 from problems import Problem
 from sandbox.pool import SandboxPool
-from sandbox.types import JobResult, Limits, TestCase, Verdict
+from sandbox.types import JobResult, Limits, TestCase
 
 from harness.metrics import summarize
 from harness.runstore import RunStore

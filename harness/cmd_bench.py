@@ -34,6 +34,7 @@ def bench_command(
     model: Annotated[Optional[str], typer.Option("--model", help="litellm model string for every LLM component.")] = None,
     api_base: Annotated[Optional[str], typer.Option("--api-base", help="API base URL (vLLM, ollama, a proxy).")] = None,
     max_connections: Annotated[int, typer.Option("--max-connections", min=1, help="LLM requests in flight.")] = 8,
+    max_retries: Annotated[int, typer.Option("--max-retries", min=0, help="Retries of a failed LLM call (rate limits, server errors, timeouts).")] = 4,
     max_sandboxes: Annotated[Optional[int], typer.Option("--max-sandboxes", min=1, help="Sandbox containers (default: one per core).")] = None,
     hidden_tests: Annotated[str, typer.Option("--hidden-tests", help="private or private+generated.")] = "private",
     backend: Annotated[str, typer.Option("--backend", help="docker, local or auto.")] = "auto",
@@ -92,9 +93,11 @@ def bench_command(
         raise _fail(str(e))
 
     settings = LLMSettings(model=model, api_base=api_base, max_connections=max_connections,
+                           max_retries=max_retries,
                            cache=None if no_cache else ResponseCache(), use_cache=not no_cache)
     already = len(store.done() & {p.id for p in problem_list})
-    err.print(f"run dir: {path}  ({already} of {len(problem_list)} problems already done)")
+    err.print(f"run dir: {path}  ({already} of {len(problem_list)} problems already done)",
+              soft_wrap=True, highlight=False)
 
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -106,8 +109,15 @@ def bench_command(
     async def go() -> dict:
         async with SandboxPool(backend, size=max_sandboxes) as pool:
             pipeline = Pipeline(architecture, pool, LLMHub(settings), seed=seed)
-            task = progress.add_task(architecture.name, total=len(problem_list),
-                                     completed=already, p1="-", oracle="-", cost="0.0000")
+            from harness.metrics import summarize
+
+            wanted = {p.id for p in problem_list}
+            so_far = summarize([r for k, r in store.records().items() if k in wanted])
+            task = progress.add_task(
+                architecture.name, total=len(problem_list), completed=already,
+                p1=f"{so_far['pass_at_1']:.3f}" if already else "-",
+                oracle=f"{so_far['oracle']:.3f}" if already else "-",
+                cost=f"{so_far['cost_usd']:.4f}")
 
             def on_record(record: dict, summary: dict) -> None:
                 progress.update(task, advance=1, p1=f"{summary['pass_at_1']:.3f}",

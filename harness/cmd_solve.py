@@ -1,0 +1,147 @@
+"""`archon-code solve PROBLEM`: run one architecture on one problem and show the pick."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import warnings
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.syntax import Syntax
+from rich.text import Text
+
+from harness.cmd_sandbox import Backend, UsageError, fail
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _is_source(source: str) -> bool:
+    from problems import HF_SPLITS
+
+    if source in ("bundled", "codecontests"):
+        return True
+    if source.startswith("codecontests:"):
+        return source.partition(":")[2] in HF_SPLITS
+    return bool(source) and Path(source).expanduser().exists()
+
+
+def resolve_problem(ref: str):
+    """A problem file or folder holding one problem, or ``SOURCE:ID``. Problem names may
+    contain colons, so the longest prefix that is a source wins."""
+    from problems import load_problems
+
+    path = Path(ref).expanduser()
+    if path.exists():
+        problems = load_problems(str(path))
+        if len(problems) != 1:
+            example = f"{ref}:{problems[0].name}" if problems else f"{ref}:ID"
+            raise UsageError(f"{ref} holds {len(problems)} problems; name one as SOURCE:ID, e.g. {example!r}")
+        return problems[0]
+    cuts = [i for i, ch in enumerate(ref) if ch == ":"]
+    for i in reversed(cuts):
+        source, problem_id = ref[:i], ref[i + 1:]
+        if problem_id and _is_source(source):
+            return load_problems(source, problem_ids=[problem_id])[0]
+    raise UsageError(
+        f"{ref!r} is neither a problem file or folder nor SOURCE:ID "
+        "(e.g. 'bundled:Twin Beacons', 'codecontests:valid:NAME', 'problems.jsonl:NAME')"
+    )
+
+
+def _samples(state) -> tuple[int, int]:
+    """(LLM samples, of which cached) over every component."""
+    return sum(u.samples for u in state.usage.values()), sum(u.cached for u in state.usage.values())
+
+
+def solve_command(
+    problem: Annotated[str, typer.Argument(
+        help="A problem file (.json/.jsonl with one problem) or bundled-format folder, or SOURCE:ID "
+             "such as 'bundled:Twin Beacons'.", show_default=False)],
+    arch: Annotated[str, typer.Option("--arch", help="A shipped architecture name or a YAML/JSON file.")] = "single",
+    model: Annotated[Optional[str], typer.Option("--model", help="litellm model for every component (overrides the file).")] = None,
+    api_base: Annotated[Optional[str], typer.Option("--api-base", help="Base URL of an OpenAI-compatible server (vLLM, ollama, ...).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seeds sampling and the tie-breaking pick.")] = 0,
+    max_connections: Annotated[int, typer.Option("--max-connections", min=1, help="LLM requests in flight at once.")] = 8,
+    max_sandboxes: Annotated[Optional[int], typer.Option("--max-sandboxes", min=1, help="Sandboxes in the pool (default: one per core).")] = None,
+    backend: Annotated[Backend, typer.Option(help="docker (default when a daemon answers) or local (weaker).")] = Backend.auto,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM response cache.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: the solution, trace and program.")] = False,
+) -> None:
+    """Solve one problem with an architecture and print the chosen program.
+
+    Exit status: 0 when a program was chosen, 1 when none survived, 2 on bad input."""
+    from archon_code.architectures import resolve_architecture
+    from archon_code.config import ArchitectureError
+    from problems import ProblemError
+
+    try:
+        architecture = resolve_architecture(arch)
+        task = resolve_problem(problem)
+    except (ArchitectureError, ProblemError, UsageError) as e:
+        raise fail(str(e))
+
+    # Imported once the input is known to be good: litellm takes seconds to import.
+    from archon_code.cache import ResponseCache
+    from archon_code.context import LLMHub, LLMSettings
+    from archon_code.pipeline import Pipeline
+    from sandbox.image import ImageError
+    from sandbox.pool import SandboxPool, SandboxUnavailable, WeakSandboxWarning
+    try:
+        cache = None if no_cache else ResponseCache()
+    except (OSError, sqlite3.Error) as e:
+        raise fail(f"cannot open the LLM response cache: {e} (use --no-cache to run without it)")
+    hub = LLMHub(LLMSettings(model=model, api_base=api_base, max_connections=max_connections,
+                             cache=cache, use_cache=not no_cache))
+    pool = SandboxPool(backend.value, size=max_sandboxes)
+    try:
+        pipeline = Pipeline(architecture, pool, hub, seed=seed)
+    except ValueError as e:
+        raise fail(str(e))
+
+    async def go():
+        async with pool:
+            return await pipeline.solve(task)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", WeakSandboxWarning)
+        warnings.showwarning = lambda msg, *a, **k: err.print(Text.assemble(("warning: ", "yellow"), str(msg)))
+        try:
+            if as_json:
+                solution = asyncio.run(go())
+            else:
+                with err.status(f"solving {task.id} with {architecture.name}"):
+                    solution = asyncio.run(go())
+        except (SandboxUnavailable, ImageError) as e:
+            raise fail(str(e))
+        finally:
+            if cache is not None:
+                cache.close()
+
+    state = solution.state
+    program = solution.program
+    if as_json:
+        record = solution.to_dict()
+        record["architecture"] = architecture.name
+        record["program"] = None if program is None else {"language": program.language, "source": program.source}
+        print(json.dumps(record))
+    else:
+        for message in state.errors:
+            err.print(Text.assemble(("warning: ", "yellow"), message), soft_wrap=True)
+        if program is not None:
+            out.print(Syntax(program.source, program.language, line_numbers=False, word_wrap=True))
+        out.print(Text(f"{task.id} · {architecture.name} · {solution.why()}"), soft_wrap=True)
+        samples, cached = _samples(state)
+        out.print(
+            f"cost ${state.cost_usd:.4f} · {state.tokens} tokens · {samples} LLM samples ({cached} cached) · "
+            f"{solution.executions} executions · {solution.latency_s:.1f} s"
+        )
+    raise typer.Exit(0 if program is not None else 1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("solve")(solve_command)

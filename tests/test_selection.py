@@ -1,0 +1,410 @@
+"""Execution-grounded selection components, on small real problems in the real Docker pool.
+
+Each test builds a tiny problem and a handful of candidate programs with known behaviour,
+runs one component through the shared Executor, and checks what it kept, dropped and scored.
+The LLM-driven components (tournament, input_generator) talk over real HTTP to the local
+OpenAI-compatible server.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from archon_code.components.selection import (
+    CodeT,
+    InputGenerator,
+    InputMutation,
+    OutputClustering,
+    PassCount,
+    PublicFilter,
+    Tournament,
+    fenced_inputs,
+    judge_verdict,
+    normal_output,
+    screen_inputs,
+)
+from archon_code.config import (
+    CodeTConfig,
+    InputGeneratorConfig,
+    InputMutationConfig,
+    OutputClusteringConfig,
+    PassCountConfig,
+    PublicFilterConfig,
+    TournamentConfig,
+)
+from archon_code.context import Context, LLMHub, LLMSettings
+from archon_code.executor import Executor
+from archon_code.state import Candidate, State, UnitTest
+from problems import Problem
+from tests.openai_server import openai_server  # noqa: F401  (the pytest fixture)
+
+pytestmark = pytest.mark.docker
+
+MAX_PROBLEM = Problem.model_validate({
+    "name": "max of an array",
+    "description": "Given n integers, print the largest.\n\nInput\n\nn, then n integers (1 <= n <= 10, 1 <= a_i <= 100).",
+    "public_tests": {"input": ["3\n5 6 6\n"], "output": ["6\n"]},
+    "private_tests": {"input": ["4\n9 1 2 3\n", "3\n1 2 9\n"], "output": ["9\n", "9\n"]},
+    "time_limit": {"seconds": 1, "nanos": 0},
+})
+
+CORRECT = "n = int(input())\na = list(map(int, input().split()))\nprint(max(a))\n"
+CORRECT_2 = "import sys\nd = sys.stdin.read().split()\nprint(max(map(int, d[1:])))\n"
+CORRECT_CPP = ("#include <cstdio>\nint main(){int n,x,m=0;scanf(\"%d\",&n);"
+               "while(n--){scanf(\"%d\",&x);if(x>m)m=x;}printf(\"%d\\n\",m);}\n")
+SECOND = "input()\na = list(map(int, input().split()))\nprint(a[1])\n"
+FIRST_TWO = "input()\na = list(map(int, input().split()))\nprint(max(a[:2]))\n"
+WRONG = "print(0)\n"
+CRASH = "raise SystemExit(3)\n"
+NO_COMPILE = "int main( {\n"
+LOOP = "while True:\n    pass\n"
+CRASH_ON_NINE = "input()\na = list(map(int, input().split()))\nassert 9 not in a\nprint(max(a[:2]))\n"
+
+
+def cand(cid: str, source: str | None, language: str | None = "python") -> Candidate:
+    return Candidate(cid, source, language, "test", 1)
+
+
+def context(docker_pool, problem: Problem, llm: LLMHub | None = None) -> Context:
+    pool = docker_pool.pool
+    return Context(pool, llm or LLMHub(), Executor(pool, problem), seed=7, rng=random.Random(7))
+
+
+def run(docker_pool, component, state: State, ctx: Context) -> State:
+    return docker_pool._call(component(state, ctx))
+
+
+def notes(state: State, component: str) -> list:
+    return [e for e in state.trace if e.component == component and e.kind in ("note", "scored")]
+
+
+# -- output signatures -----------------------------------------------------------------------------
+
+
+def test_normal_output_reads_like_the_checker():
+    assert normal_output("YES\n 1  2\n") == normal_output("yes 1 2")
+    assert normal_output("0.50000001") == normal_output("0.5")
+    assert normal_output("-0.00001") == normal_output("0.0")
+    assert normal_output("1.5") != normal_output("1.6")
+    assert normal_output("nan e 1e5x") == "nan e 1e5x"
+
+
+# -- public_filter ------------------------------------------------------------------------------------
+
+
+def test_public_filter_drops_what_fails_a_public_example(docker_pool):
+    state = State(MAX_PROBLEM, [cand("ok", CORRECT), cand("wa", WRONG), cand("re", CRASH),
+                                cand("ce", NO_COMPILE, "cpp"), cand("tle", LOOP), cand("none", None, None)])
+    ctx = context(docker_pool, MAX_PROBLEM)
+    run(docker_pool, PublicFilter(PublicFilterConfig(type="public_filter"), "pf"), state, ctx)
+
+    assert [c.id for c in state.alive()] == ["ok"]
+    notes_by_id = {c.id: c.note for c in state.candidates}
+    assert notes_by_id["wa"] == "WA on public example 1"
+    assert notes_by_id["re"] == "RE on public example 1"
+    assert notes_by_id["ce"] == "CE on public example 1"
+    assert notes_by_id["tle"] == "TLE on public example 1"
+    assert notes_by_id["none"] == "no runnable program"
+    assert [(t.origin, t.output) for t in state.unit_tests] == [("public", "6\n")]
+    assert state.by_id("ok").meta["public"] == {"passed": 1, "of": 1}
+
+
+def test_public_filter_keeps_the_best_when_none_passes_every_example(docker_pool):
+    problem = MAX_PROBLEM.model_copy(update={"public_tests": MAX_PROBLEM.public_tests.model_copy(
+        update={"input": ["3\n5 6 6\n", "2\n7 3\n"], "output": ["6\n", "9\n"]})})
+
+    def fresh() -> State:
+        return State(problem, [cand("half", CORRECT), cand("none", WRONG), cand("ce", NO_COMPILE, "cpp")])
+
+    ctx = context(docker_pool, problem)
+    state = run(docker_pool, PublicFilter(PublicFilterConfig(type="public_filter"), "pf"), fresh(), ctx)
+    assert [c.id for c in state.alive()] == ["half"]
+    assert any("no candidate passes every public example" in e.message for e in notes(state, "pf"))
+
+    strict = PublicFilter(PublicFilterConfig(type="public_filter", keep_best_if_none_pass=False), "pf")
+    assert run(docker_pool, strict, fresh(), ctx).alive() == []
+
+
+# -- generated inputs: screening and input_mutation ------------------------------------------------------
+
+ECHO = "x = int(input())\nassert x != 3\nprint(x)\n"
+ECHO_2 = "x = int(input())  # the same behaviour, another program\nassert x != 3\nprint(x)\n"
+ZERO_ON_TWO = "x = int(input())\nassert x != 3\nprint(0 if x == 2 else x)\n"
+LOOP_ON_FOUR = "x = int(input())\nwhile x == 4:\n    pass\nprint(x)\n"
+ECHO_PROBLEM = Problem.model_validate({"name": "echo", "description": "Print x.",
+                                       "public_tests": {"input": ["1\n"], "output": ["1\n"]},
+                                       "time_limit": {"seconds": 1, "nanos": 0}})
+
+
+def test_screening_drops_invalid_and_unanimous_inputs_and_candidates_that_time_out(docker_pool):
+    ctx = context(docker_pool, ECHO_PROBLEM)
+    tests = [UnitTest(f"{x}\n", None, "mutation") for x in (1, 2, 3, 4)]
+    cfg = InputMutationConfig(type="input_mutation")
+
+    def fresh() -> State:
+        return State(ECHO_PROBLEM, [cand("a", ECHO), cand("b", ECHO_2), cand("c", ZERO_ON_TWO), cand("d", LOOP_ON_FOUR)])
+
+    state = fresh()
+    kept, stats = docker_pool._call(screen_inputs(state, ctx, tests, cfg, "screen", first_batch=2))
+    # 1: all agree (dropped); 2: c disagrees (kept); 3: three of four crash (invalid);
+    # 4: d times out where the others run cleanly (kept, and d is dropped).
+    assert [t.input for t in kept] == ["2\n", "4\n"]
+    assert stats.to_dict() == {"generated": 4, "invalid": 1, "unanimous": 1, "unjudged": 0, "kept": 2,
+                               "mean_agreement": pytest.approx((1 + 0.75 + 0.75) / 3, abs=1e-4),
+                               "dropped_timeouts": 1}
+    assert [c.id for c in state.alive()] == ["a", "b", "c"]
+    assert "time limit exceeded" in state.by_id("d").note
+
+    keep_all = cfg.model_copy(update={"keep_unanimous": True, "drop_timeouts": False})
+    state = fresh()
+    kept, _ = docker_pool._call(screen_inputs(state, ctx, tests, keep_all, "screen"))
+    assert [t.input for t in kept] == ["1\n", "2\n", "4\n"]
+    assert len(state.alive()) == 4
+
+
+def test_input_mutation_adds_inputs_that_separate_candidates(docker_pool):
+    state = State(MAX_PROBLEM, [cand("max", CORRECT), cand("max2", CORRECT_2), cand("second", SECOND),
+                                cand("first_two", FIRST_TWO)])
+    ctx = context(docker_pool, MAX_PROBLEM)
+    run(docker_pool, PublicFilter(PublicFilterConfig(type="public_filter"), "pf"), state, ctx)
+    run(docker_pool, InputMutation(InputMutationConfig(type="input_mutation", cap=50), "im"), state, ctx)
+
+    mutated = [t for t in state.unit_tests if t.origin == "mutation"]
+    assert mutated and all(t.output is None for t in mutated)
+    for t in mutated:
+        outputs = {ctx.executor.get(c, t).output for c in state.alive()}
+        assert len(outputs) > 1, f"{t.input!r} separates nobody"
+        assert t.input.split("\n")[0] == "3"  # the count of values is never mutated
+    (note,) = notes(state, "im")
+    assert set(note.data) >= {"generated", "invalid", "unanimous", "kept", "mean_agreement"}
+    assert note.data["kept"] == len(mutated)
+
+    # The same seed makes the same inputs.
+    again = State(MAX_PROBLEM, [cand("max", CORRECT), cand("second", SECOND), cand("first_two", FIRST_TWO)])
+    run(docker_pool, PublicFilter(PublicFilterConfig(type="public_filter"), "pf"), again, ctx)
+    run(docker_pool, InputMutation(InputMutationConfig(type="input_mutation", cap=50), "im"), again, ctx)
+    assert [t.id for t in again.unit_tests if t.origin == "mutation"] == [t.id for t in mutated]
+
+
+# -- pass_count and codet ----------------------------------------------------------------------------------
+
+
+def ranked_state(docker_pool, ctx: Context) -> State:
+    state = State(MAX_PROBLEM, [cand("max", CORRECT), cand("max2", CORRECT_2), cand("second", SECOND)])
+    run(docker_pool, PublicFilter(PublicFilterConfig(type="public_filter"), "pf"), state, ctx)
+    state.add_tests([UnitTest("4\n1 2 3 9\n", "9\n", "llm"),
+                     UnitTest("3\n9 1 2\n", None, "mutation"), UnitTest("3\n1 2 9\n", None, "mutation")])
+    return state
+
+
+def test_pass_count_counts_expected_outputs_and_plurality_labels(docker_pool):
+    ctx = context(docker_pool, MAX_PROBLEM)
+    state = run(docker_pool, PassCount(PassCountConfig(type="pass_count"), "pc"), ranked_state(docker_pool, ctx), ctx)
+    assert {c.id: c.score for c in state.alive()} == {"max": 2, "max2": 2, "second": 1}
+
+    labelled = PassCount(PassCountConfig(type="pass_count", plurality_share=0.5), "pc")
+    state = run(docker_pool, labelled, ranked_state(docker_pool, ctx), ctx)
+    # Two of the three public-passing programs print 9 on both unlabelled inputs.
+    assert {c.id: c.score for c in state.alive()} == {"max": 4, "max2": 4, "second": 1}
+    assert state.by_id("second").meta["pass_count"] == {"passed": 1, "of": 4}
+
+    strict = PassCount(PassCountConfig(type="pass_count", plurality_share=0.7), "pc")
+    state = run(docker_pool, strict, ranked_state(docker_pool, ctx), ctx)
+    assert state.by_id("max").score == 2  # 2/3 is not above 0.7: no labels
+
+
+def test_pass_count_first_pass_and_top_k(docker_pool):
+    ctx = context(docker_pool, MAX_PROBLEM)
+    first = PassCount(PassCountConfig(type="pass_count", first_pass=True), "pc")
+    state = run(docker_pool, first, ranked_state(docker_pool, ctx), ctx)
+    assert [c.id for c in state.alive()] == ["max"]
+
+    top = PassCount(PassCountConfig(type="pass_count", top_k=1), "pc")
+    state = run(docker_pool, top, ranked_state(docker_pool, ctx), ctx)
+    assert [c.id for c in state.alive()] == ["max", "max2"]  # tied at the cut: both kept
+    assert "below the top 1" in state.by_id("second").note
+
+
+def test_codet_scores_programs_times_tests_and_breaks_ties_by_group_size(docker_pool):
+    ctx = context(docker_pool, MAX_PROBLEM)
+    state = run(docker_pool, CodeT(CodeTConfig(type="codet", plurality_share=0.5), "codet"),
+                ranked_state(docker_pool, ctx), ctx)
+    assert state.by_id("max").meta["codet"] == {"programs": 2, "tests": 4, "agreement": 8}
+    assert state.by_id("second").meta["codet"] == {"programs": 1, "tests": 1, "agreement": 1}
+    assert state.by_id("max").score == state.by_id("max2").score > state.by_id("second").score
+
+    # One program passing four tests against two programs passing two each: 4 = 2 x 2,
+    # and the larger group wins the tie.
+    problem = ECHO_PROBLEM.model_copy(update={"public_tests": ECHO_PROBLEM.public_tests.model_copy(update={"input": [], "output": []})})
+    small = "x = int(input())\nprint(x if x <= 2 else -1)\n"
+    state = State(problem, [cand("all", "print(int(input()))\n"), cand("y1", small), cand("y2", small + "# copy\n")])
+    state.add_tests([UnitTest(f"{x}\n", f"{x}\n", "llm") for x in (1, 2, 5, 6)])
+    ctx = context(docker_pool, problem)
+    run(docker_pool, CodeT(CodeTConfig(type="codet"), "codet"), state, ctx)
+    assert state.by_id("all").meta["codet"]["agreement"] == state.by_id("y1").meta["codet"]["agreement"] == 4
+    assert state.by_id("y1").score == state.by_id("y2").score > state.by_id("all").score
+
+
+# -- output_clustering ----------------------------------------------------------------------------------------
+
+
+def test_output_clustering_picks_the_largest_cluster_across_languages(docker_pool):
+    state = State(MAX_PROBLEM, [cand("second", SECOND), cand("max", CORRECT), cand("cpp", CORRECT_CPP, "cpp"),
+                                cand("max2", CORRECT_2), cand("first_two", FIRST_TWO), cand("second2", SECOND + "\n")])
+    state.add_tests([UnitTest("3\n9 1 2\n", None, "mutation"), UnitTest("3\n1 2 9\n", None, "mutation"),
+                     UnitTest("2\n4 4\n", None, "llm")])
+    ctx = context(docker_pool, MAX_PROBLEM)
+    run(docker_pool, OutputClustering(OutputClusteringConfig(type="output_clustering"), "oc"), state, ctx)
+
+    best = max(c.score for c in state.alive())
+    assert {c.id for c in state.alive() if c.score == best} == {"max", "cpp", "max2"}
+    assert state.by_id("cpp").meta["cluster"] == {"rank": 0, "size": 3, "clean_runs": 3, "of_tests": 3}
+    assert state.by_id("second").meta["cluster"]["size"] == 2
+    (event,) = notes(state, "oc")
+    assert [cl["size"] for cl in event.data["clusters"]] == [3, 2, 1]
+
+    # Restricted to the "llm" test, everyone but nobody else prints 4: one cluster.
+    only_llm = OutputClustering(OutputClusteringConfig(type="output_clustering", origins=["llm"]), "oc")
+    run(docker_pool, only_llm, state, ctx)
+    assert {c.meta["cluster"]["size"] for c in state.alive()} == {6}
+
+
+def test_output_clustering_breaks_size_ties_by_clean_runs(docker_pool):
+    state = State(MAX_PROBLEM, [cand("crashy", CRASH_ON_NINE), cand("max", CORRECT)])
+    state.add_tests([UnitTest("3\n9 1 2\n", None, "mutation"), UnitTest("3\n1 2 3\n", None, "mutation")])
+    ctx = context(docker_pool, MAX_PROBLEM)
+    run(docker_pool, OutputClustering(OutputClusteringConfig(type="output_clustering"), "oc"), state, ctx)
+    assert state.by_id("max").score > state.by_id("crashy").score
+
+    no_tie_break = OutputClustering(OutputClusteringConfig(type="output_clustering", tie_break="none"), "oc")
+    run(docker_pool, no_tie_break, state, ctx)
+    assert state.by_id("max").score == state.by_id("crashy").score == 1
+
+
+# -- tournament (LLM over real HTTP) -------------------------------------------------------------------------
+
+
+def llm_hub() -> LLMHub:
+    return LLMHub(LLMSettings(api_key="test-key", max_retries=1, backoff_base_s=0.01, timeout_s=10))
+
+
+def tournament(server, **kwargs) -> Tournament:
+    cfg = TournamentConfig(type="tournament", model="openai/test-model", api_base=server.api_base,
+                           clusters=2, inputs_per_pair=2, **kwargs)
+    return Tournament(cfg, "tour")
+
+
+def writer_and_judge(judge):
+    def script(request, call_index):
+        prompt = request["messages"][-1]["content"]
+        if "Write up to" in prompt:
+            return "Try these.\n```input\n3\n1 2 9\n```\nand\n```\n3\n1 2 9\n```\n```python\nprint(1)\n```"
+        outputs = re.findall(r"Output [12]:\n```\n(.*?)\n```", prompt, re.S)
+        return judge(outputs)
+    return script
+
+
+def tournament_state(docker_pool, other: str, separate: bool = True) -> tuple[State, Context]:
+    state = State(MAX_PROBLEM, [cand("first_two", other), cand("max", CORRECT)])
+    ctx = context(docker_pool, MAX_PROBLEM, llm_hub())
+    run(docker_pool, PublicFilter(PublicFilterConfig(type="public_filter"), "pf"), state, ctx)
+    if separate:  # an input they disagree on: two clusters of one program each
+        state.add_tests([UnitTest("3\n5 6 7\n", None, "mutation")])
+    return state, ctx
+
+
+def test_tournament_judge_consistent_when_swapped_picks_the_right_cluster(docker_pool, openai_server):
+    openai_server.script = writer_and_judge(lambda outs: f"The largest is 9.\nANSWER: {outs.index('9') + 1}")
+    state, ctx = tournament_state(docker_pool, FIRST_TWO)
+    run(docker_pool, tournament(openai_server), state, ctx)
+
+    assert state.by_id("max").score > state.by_id("first_two").score
+    assert state.by_id("max").meta["tournament"] == {"wins": 1, "losses": 0, "undecided": 0}
+    assert state.by_id("first_two").meta["tournament"] == {"wins": 0, "losses": 1, "undecided": 0}
+    prompts = [r.body["messages"][-1]["content"] for r in openai_server.chat_requests]
+    judged = [p for p in prompts if "ANSWER" in p]
+    assert len(prompts) == 3 and len(judged) == 2
+    # Asked twice, with the two outputs in both orders.
+    assert {tuple(re.findall(r"Output [12]:\n```\n(.*?)\n```", p, re.S)) for p in judged} == {("2", "9"), ("9", "2")}
+    assert [t.input for t in state.unit_tests if t.origin == "tournament"] == ["3\n1 2 9\n"]
+    (event,) = [e for e in state.trace if e.component == "tour" and e.kind == "scored"]
+    assert event.data["matches"][0]["how"] == "judge, consistent when swapped"
+
+
+def test_tournament_needs_two_clusters(docker_pool, openai_server):
+    state, ctx = tournament_state(docker_pool, FIRST_TWO, separate=False)
+    run(docker_pool, tournament(openai_server), state, ctx)
+    assert openai_server.chat_requests == []
+    assert any("fewer than two clusters" in e.message for e in notes(state, "tour"))
+
+
+def test_tournament_inconsistent_judge_decides_nothing(docker_pool, openai_server):
+    openai_server.script = writer_and_judge(lambda outs: "ANSWER: 1")  # always the first shown
+    state, ctx = tournament_state(docker_pool, FIRST_TWO)
+    run(docker_pool, tournament(openai_server), state, ctx)
+    assert state.by_id("max").score == state.by_id("first_two").score
+    assert state.by_id("max").meta["tournament"]["undecided"] == 1
+
+
+def test_tournament_a_crash_loses_without_asking_the_judge(docker_pool, openai_server):
+    openai_server.script = writer_and_judge(lambda outs: pytest.fail("the judge was asked"))
+    state, ctx = tournament_state(docker_pool, CRASH_ON_NINE)
+    run(docker_pool, tournament(openai_server), state, ctx)
+    assert state.by_id("max").meta["tournament"]["wins"] == 1
+    assert len(openai_server.chat_requests) == 1
+
+
+def test_tournament_llm_failure_is_recorded_not_raised(docker_pool, openai_server):
+    from tests.openai_server import ServerError
+
+    openai_server.script = lambda request, i: ServerError(500)
+    state, ctx = tournament_state(docker_pool, FIRST_TWO)
+    run(docker_pool, tournament(openai_server), state, ctx)
+    assert state.errors and "tour" in state.errors[0]
+    assert state.by_id("max").score == state.by_id("first_two").score
+
+
+def test_fenced_inputs_and_judge_verdicts():
+    text = "```input\n1 2\n```\n```cpp\nint main(){}\n```\n```\n3\n```\n```text\n1 2\n```\n```\n" + "9" * 50 + "\n```"
+    assert fenced_inputs(text, limit=5, max_bytes=20) == ["1 2\n", "3\n"]
+    assert fenced_inputs(text, limit=1, max_bytes=20) == ["1 2\n"]
+    assert judge_verdict("Output 1 looks right.\nANSWER: 2") == 2
+    assert judge_verdict("**Answer:** 1\n") == 1
+    assert judge_verdict("I cannot tell.") is None
+
+
+# -- input_generator (LLM over real HTTP) ---------------------------------------------------------------------
+
+GENERATOR_ANSWER = """Here is a generator.
+```python
+import random
+seed = int(input())
+random.seed(seed)
+n = random.randint(2, 5)
+print(n)
+print(*[random.randint(1, 100) for _ in range(n)])
+```
+"""
+
+
+def test_input_generator_runs_llm_written_generators_in_the_sandbox(docker_pool, openai_server):
+    openai_server.script = lambda request, i: [GENERATOR_ANSWER, "I would rather not."][: int(request.get("n") or 1)]
+    state = State(MAX_PROBLEM, [cand("max", CORRECT), cand("first_two", FIRST_TWO)])
+    ctx = context(docker_pool, MAX_PROBLEM, llm_hub())
+    cfg = InputGeneratorConfig(type="input_generator", model="openai/test-model", api_base=openai_server.api_base,
+                               samples=2, seeds=12, keep_unanimous=True)
+    run(docker_pool, InputGenerator(cfg, "gen"), state, ctx)
+
+    generated = [t for t in state.unit_tests if t.origin == "input_generator"]
+    assert 8 <= len(generated) <= 12  # twelve seeds, a few may repeat
+    for t in generated:
+        n, values = t.input.split("\n")[:2]
+        assert len(values.split()) == int(n)
+    messages = [e.message for e in notes(state, "gen")]
+    assert any("generator 1: no program" in m for m in messages)
+    assert any("generator 0: 12 of 12 seeds gave an input" in m for m in messages)
+    prompt = openai_server.chat_requests[0].body["messages"][-1]["content"]
+    assert "Given n integers, print the largest." in prompt and "3\n5 6 6" in prompt
