@@ -257,15 +257,16 @@ class CodeTConfig(PseudoLabelOptions):
 
 
 class OutputClusteringConfig(ComponentConfig):
-    """MBR-exec / AlphaCode clustering: candidates printing the same outputs on every test
-    form a cluster; score = cluster size. ``origins`` limits the tests used (e.g.
-    ``[mutation]``); ``tie_break: clean_runs`` prefers, among clusters of equal size, the one
-    that crashes or times out on fewer tests."""
+    """AlphaCode clustering: candidates printing the same outputs on every test form a
+    cluster; score = cluster size. ``origins`` limits the tests used (e.g. ``[mutation]``).
+    Among clusters of equal size, ``tie_break: agreement`` (MBR-exec) prefers the one whose
+    answers, test by test, more of the other candidates print; ``clean_runs`` the one that
+    crashes or times out on fewer tests; ``none`` leaves them tied."""
 
     type: Literal["output_clustering"]
 
     origins: list[str] | None = None
-    tie_break: Literal["clean_runs", "none"] = "clean_runs"
+    tie_break: Literal["agreement", "clean_runs", "none"] = "agreement"
 
 
 class TournamentConfig(LLMComponentConfig):

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from sandbox.checker import check
+from sandbox.supervisor import WALL_CAP_FACTOR
 from sandbox.types import JobResult, Limits, Program, TestCase, TestResult, Verdict
 from sandbox.workers import LABEL, POOL_LABEL, DockerWorker, LocalWorker, Worker, WorkerBroken
 
@@ -218,11 +219,11 @@ class SandboxPool:
             header["return_binary"] = program.language == "cpp"
             blobs = [program.source.encode()] + [t.input.encode() for t in tests]
         # The supervisor may let a program that is still computing run past its wall
-        # backstop on a starved machine, up to three times it.
+        # backstop on a starved machine, up to WALL_CAP_FACTOR times it.
         budget = (
             limits.compile_time_s * 2
             + 10
-            + len(tests) * (3 * limits.wall_backstop_s + 1.0)
+            + len(tests) * (WALL_CAP_FACTOR * limits.wall_backstop_s + 1.0)
         )
         last_error = ""
         for attempt in (1, 2):

@@ -34,6 +34,7 @@ import types
 
 PROTOCOL = 1
 SETUP_FAILED = 121  # exit code of a child whose set-up (not the program) failed
+WALL_CAP_FACTOR = 10  # a program still computing may run this many wall backstops at most
 STDERR_KEEP = 8192
 COMPILE_OUTPUT_KEEP = 16384
 PR_SET_CHILD_SUBREAPER = 36
@@ -456,7 +457,7 @@ class Supervisor:
             start = time.monotonic()
             deadline = start + wall_s
             next_cpu = start + cpu_limit_s if cpu_limit_s else None
-            hard_deadline = start + 3 * wall_s
+            hard_deadline = start + WALL_CAP_FACTOR * wall_s
             progress = None  # (time, CPU seconds) at the last look past the backstop
             while b"\n" not in self._buf:
                 now = time.monotonic()
@@ -479,12 +480,12 @@ class Supervisor:
                             next_cpu = now + max(0.02, left)
                             continue
                     if next_cpu is not None and now < hard_deadline:
-                        # Past the backstop but still computing (a few clock ticks a
-                        # second): starved by a busy machine, not stuck. The CPU limit still
+                        # Past the backstop but still computing (a twentieth of a core or
+                        # more): starved by a busy machine, not stuck. The CPU limit still
                         # holds; look again shortly. A blocked or sleeping program is killed.
                         used = _cpu_seconds(pid)
                         if used is not None and (
-                            progress is None or used - progress[1] >= 0.02 * (now - progress[0])
+                            progress is None or used - progress[1] >= 0.05 * (now - progress[0])
                         ):
                             progress = (now, used)
                             deadline = now + 1.0

@@ -208,7 +208,7 @@ def test_cpp_program_compiles_once_per_pool(docker_pool):
 
 def test_wall_backstop_spares_a_computing_program_but_not_a_sleeping_one(docker_pool):
     """A busy machine can stretch wall time past the backstop; TLE is about CPU time, so a
-    program still computing is let run (up to three backstops); a blocked one is killed."""
+    program still computing is let run (up to ten backstops); a blocked one is killed."""
     limits = Limits(time_s=3, wall_s=0.4)
     busy = Program("import time\nt = time.process_time()\nwhile time.process_time() - t < 0.8: pass\nprint(1)")
     r = docker_pool.run(busy, [TestCase("", "1\n")], limits)

@@ -261,7 +261,9 @@ def test_output_clustering_picks_the_largest_cluster_across_languages(docker_poo
 
     best = max(c.score for c in state.alive())
     assert {c.id for c in state.alive() if c.score == best} == {"max", "cpp", "max2"}
-    assert state.by_id("cpp").meta["cluster"] == {"rank": 0, "size": 3, "clean_runs": 3, "of_tests": 3}
+    meta = state.by_id("cpp").meta["cluster"]
+    assert {k: meta[k] for k in ("rank", "size", "clean_runs", "of_tests")} == {
+        "rank": 0, "size": 3, "clean_runs": 3, "of_tests": 3}
     assert state.by_id("second").meta["cluster"]["size"] == 2
     (event,) = notes(state, "oc")
     assert [cl["size"] for cl in event.data["clusters"]] == [3, 2, 1]
@@ -272,16 +274,32 @@ def test_output_clustering_picks_the_largest_cluster_across_languages(docker_poo
     assert {c.meta["cluster"]["size"] for c in state.alive()} == {6}
 
 
-def test_output_clustering_breaks_size_ties_by_clean_runs(docker_pool):
-    state = State(MAX_PROBLEM, [cand("crashy", CRASH_ON_NINE), cand("max", CORRECT)])
-    state.add_tests([UnitTest("3\n9 1 2\n", None, "mutation"), UnitTest("3\n1 2 3\n", None, "mutation")])
+LAST_TWO = "input()\na = list(map(int, input().split()))\nprint(max(a[-2:]))\n"
+
+
+def test_output_clustering_breaks_size_ties_by_agreement_then_clean_runs(docker_pool):
+    # Three clusters of one: each wrong program errs on a different input, so the correct
+    # one agrees with another program on every input (MBR-exec's consensus).
+    state = State(MAX_PROBLEM, [cand("first_two", FIRST_TWO), cand("last_two", LAST_TWO), cand("max", CORRECT)])
+    state.add_tests([UnitTest("3\n1 2 9\n", None, "mutation"), UnitTest("3\n9 1 2\n", None, "mutation")])
     ctx = context(docker_pool, MAX_PROBLEM)
     run(docker_pool, OutputClustering(OutputClusteringConfig(type="output_clustering"), "oc"), state, ctx)
+    assert {c.meta["cluster"]["size"] for c in state.candidates} == {1}
+    assert state.by_id("max").meta["cluster"]["rank"] == 0
+    assert state.by_id("max").score > state.by_id("first_two").score == state.by_id("last_two").score
+    assert state.by_id("max").meta["cluster"]["agreement"] == pytest.approx(2 / 4)
+
+    # Two programs that never agree: the one that does not crash wins with clean_runs.
+    state = State(MAX_PROBLEM, [cand("crashy", CRASH_ON_NINE), cand("max", CORRECT)])
+    state.add_tests([UnitTest("3\n9 1 2\n", None, "mutation"), UnitTest("3\n1 2 3\n", None, "mutation")])
+    clean = OutputClustering(OutputClusteringConfig(type="output_clustering", tie_break="clean_runs"), "oc")
+    run(docker_pool, clean, state, ctx)
     assert state.by_id("max").score > state.by_id("crashy").score
 
-    no_tie_break = OutputClustering(OutputClusteringConfig(type="output_clustering", tie_break="none"), "oc")
-    run(docker_pool, no_tie_break, state, ctx)
-    assert state.by_id("max").score == state.by_id("crashy").score == 1
+    for tie_break in ("agreement", "none"):
+        cfg = OutputClusteringConfig(type="output_clustering", tie_break=tie_break)
+        run(docker_pool, OutputClustering(cfg, "oc"), state, ctx)
+        assert state.by_id("max").score == state.by_id("crashy").score
 
 
 # -- tournament (LLM over real HTTP) -------------------------------------------------------------------------

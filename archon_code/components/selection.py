@@ -434,6 +434,7 @@ class CodeT(Component[CodeTConfig]):
 class Cluster:
     members: list[Candidate]
     clean: int  # tests on which the cluster's programs ran cleanly
+    agreement: float  # share of (test, other candidate) pairs printing the cluster's answer
     score: float = 0.0
 
     @property
@@ -442,17 +443,26 @@ class Cluster:
 
 
 def cluster_candidates(candidates: Sequence[Candidate], tests: Sequence[UnitTest], outcomes: Outcomes,
-                       tie_break: str = "clean_runs") -> list[Cluster]:
-    """Candidates grouped by identical outputs on every test, best first: larger clusters,
-    then (with ``clean_runs``) fewer crashes and timeouts, then the earlier candidate."""
+                       tie_break: str = "agreement") -> list[Cluster]:
+    """Candidates grouped by identical outputs on every test, best first.
+
+    Score = cluster size plus a fraction below 1 that orders clusters of equal size:
+    ``agreement`` (MBR-exec): test by test, how many candidates outside the cluster print
+    the same answer (a crash or timeout agrees with nothing), so the cluster nearest the
+    consensus of the others wins; ``clean_runs``: fewer crashes and timeouts; ``none``.
+    Remaining ties keep equal scores, for the pipeline's seeded pick."""
     by_key: dict[tuple[str, ...], list[Candidate]] = {}
     for c in candidates:
         by_key.setdefault(tuple(outcomes.sig(c, t) for t in tests), []).append(c)
+    per_test = [Counter(key[k] for key, members in by_key.items() for _ in members) for k in range(len(tests))]
+    others = max(len(candidates) - 1, 1) * max(len(tests), 1)
     clusters = []
     for key, members in by_key.items():
         clean = sum(not failed(s) for s in key)
-        cl = Cluster(members, clean)
-        cl.score = cl.size + (clean / (len(tests) + 1) if tie_break == "clean_runs" else 0.0)
+        agree = sum(per_test[k][s] - len(members) for k, s in enumerate(key) if not failed(s)) / others
+        cl = Cluster(members, clean, agree)
+        fraction = {"agreement": agree, "clean_runs": clean / (len(tests) + 1), "none": 0.0}[tie_break]
+        cl.score = cl.size + min(fraction, 1.0) * 0.999
         clusters.append(cl)
     order = {c.id: k for k, c in enumerate(candidates)}
     clusters.sort(key=lambda cl: (-cl.score, order[cl.members[0].id]))
@@ -460,7 +470,8 @@ def cluster_candidates(candidates: Sequence[Candidate], tests: Sequence[UnitTest
 
 
 def _cluster_summary(clusters: Sequence[Cluster], limit: int = 20) -> list[dict]:
-    return [{"size": cl.size, "clean_runs": cl.clean, "members": [c.id for c in cl.members]}
+    return [{"size": cl.size, "clean_runs": cl.clean, "agreement": round(cl.agreement, 4),
+             "members": [c.id for c in cl.members]}
             for cl in clusters[:limit]]
 
 
@@ -477,7 +488,8 @@ class OutputClustering(Component[OutputClusteringConfig]):
         for rank, cl in enumerate(clusters):
             for c in cl.members:
                 c.score = cl.score
-                c.meta["cluster"] = {"rank": rank, "size": cl.size, "clean_runs": cl.clean, "of_tests": len(tests)}
+                c.meta["cluster"] = {"rank": rank, "size": cl.size, "clean_runs": cl.clean,
+                                     "agreement": round(cl.agreement, 4), "of_tests": len(tests)}
         sizes = [cl.size for cl in clusters]
         state.log(self.label, "scored", f"{len(clusters)} clusters over {len(tests)} tests, sizes {sizes[:10]}",
                   clusters=_cluster_summary(clusters))
