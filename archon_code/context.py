@@ -3,7 +3,6 @@ the problem's Executor (shared execution)."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 from dataclasses import dataclass, field
 
@@ -34,7 +33,6 @@ class LLMHub:
 
     def __init__(self, settings: LLMSettings | None = None) -> None:
         self.settings = settings or LLMSettings()
-        self._limiter: asyncio.Semaphore | None = None
         self._clients: dict[tuple[str, str | None], LLMClient] = {}
 
     def client(self, model: str, api_base: str | None = None) -> LLMClient:
@@ -43,20 +41,22 @@ class LLMHub:
         api_base = s.api_base or api_base
         key = (model, api_base)
         if key not in self._clients:
-            if self._limiter is None:
-                self._limiter = asyncio.Semaphore(s.max_connections)
-            self._clients[key] = LLMClient(
-                model,
-                api_base=api_base,
-                api_key=s.api_key,
-                max_connections=s.max_connections,
-                timeout_s=s.timeout_s,
-                max_retries=s.max_retries,
-                cache=s.cache,
-                use_cache=s.use_cache,
-                backoff_base_s=s.backoff_base_s,
-                limiter=self._limiter,
-            )
+            if self._clients:
+                # Every further client shares the first one's connection limit and cache.
+                root = next(iter(self._clients.values()))
+                self._clients[key] = root.derive(model, api_base=api_base, api_key=s.api_key)
+            else:
+                self._clients[key] = LLMClient(
+                    model,
+                    api_base=api_base,
+                    api_key=s.api_key,
+                    max_connections=s.max_connections,
+                    timeout_s=s.timeout_s,
+                    max_retries=s.max_retries,
+                    cache=s.cache,
+                    use_cache=s.use_cache,
+                    backoff_base_s=s.backoff_base_s,
+                )
         return self._clients[key]
 
 
