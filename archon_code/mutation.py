@@ -342,11 +342,11 @@ def mutate_inputs(
     first); never returns a public input."""
     if count < 0 or max_edits < 1:
         raise ValueError("count must be >= 0 and max_edits >= 1")
-    parsed = [tokenise(t) for t in inputs if len(t) <= max_input_chars]
-    prof = profile_inputs(parsed)
-    sources = [(k, lines, mutation_sites(lines, prof)) for k, lines in enumerate(parsed)]
+    parsed = {k: tokenise(t) for k, t in enumerate(inputs) if len(t) <= max_input_chars}
+    prof = profile_inputs(parsed.values())
+    sources = [(k, lines, mutation_sites(lines, prof)) for k, lines in parsed.items()]
     sources = [s for s in sources if s[2]]
-    seen = set(inputs) | {render(lines) for lines in parsed}
+    seen = set(inputs) | {render(lines) for lines in parsed.values()}
     out: list[MutatedInput] = []
     rng = random.Random(seed)
     tried: set[tuple[int, tuple[str, ...]]] = set()

@@ -63,12 +63,15 @@ from archon_code.state import Candidate, State, UnitTest  # noqa: E402
 
 DEV_FILE = "codecontests-dev.jsonl"
 
-GENERATORS: dict[str, list[Component]] = {
-    "public only": [],
-    "input_mutation": [InputMutation(InputMutationConfig(type="input_mutation"), "input_mutation")],
-    "input_mutation, 3 edits": [
-        InputMutation(InputMutationConfig(type="input_mutation", max_edits=3), "input_mutation")],
-}
+def generators(edits: list[int], cap: int) -> dict[str, list[Component]]:
+    out: dict[str, list[Component]] = {"public only": []}
+    for k in edits:
+        cfg = InputMutationConfig(type="input_mutation", max_edits=k, cap=cap)
+        out["input_mutation" + (f", {k} edits" if k > 1 else "")] = [InputMutation(cfg, "input_mutation")]
+    return out
+
+
+GENERATORS = generators([1, 3], 200)
 RANKERS: dict[str, Component] = {
     "pass_count (plurality 0.5)": PassCount(PassCountConfig(type="pass_count", plurality_share=0.5), "pass_count"),
     "codet (plurality 0.5)": CodeT(CodeTConfig(type="codet", plurality_share=0.5), "codet"),
@@ -198,7 +201,8 @@ def report(results: list[ProblemResult], seconds: float) -> None:
             print(f"{gname:<24} {rname:<28} {p1:>7.3f} {rnd:>7.3f} {pf:>14.3f} {oracle:>7.3f} {gap:>11.1%} "
                   f"{_fmt(ms):>11} {_fmt(gen):>6} {inputs:>7.1f}")
     print(f"\nwrong mutants: {wrong} ({wrong_surv} pass the public examples); "
-          f"{sum(r.executions for r in results)} program runs in {seconds:.0f} s")
+          f"{sum(r.executions for r in results)} program runs in {seconds:.0f} s; "
+          "the tournament ranker needs an LLM and is not measured here")
 
 
 def _fmt(x: float | None) -> str:
@@ -211,6 +215,7 @@ async def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--mutants", type=int, default=15)
     ap.add_argument("--cap", type=int, default=200, help="input_mutation cap")
+    ap.add_argument("--edits", default="1,3", help="input_mutation max_edits to compare, comma-separated")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="sandbox containers")
     ap.add_argument("--concurrency", type=int, default=4, help="problems evaluated at once")
@@ -219,9 +224,8 @@ async def main() -> None:
     path = data_dir(args.data) / DEV_FILE
     if not path.is_file():
         sys.exit(f"{path} not found: pass --data or set ARCHON_CODE_DATA")
-    for steps in GENERATORS.values():
-        for step in steps:
-            step.config.cap = args.cap  # type: ignore[attr-defined]
+    global GENERATORS
+    GENERATORS = generators([int(k) for k in args.edits.split(",")], args.cap)
     problems = load_problems(str(path), limit=args.limit)
     t0 = time.perf_counter()
     async with SandboxPool("auto", size=args.workers) as pool:

@@ -43,11 +43,11 @@ from archon_code.config import (
     CodeTConfig,
     InputGeneratorConfig,
     InputMutationConfig,
+    InputScreeningOptions,
     OutputClusteringConfig,
     PassCountConfig,
     PublicFilterConfig,
     TournamentConfig,
-    InputScreeningOptions,
 )
 from archon_code.context import Context
 from archon_code.executor import Executor, Run
@@ -109,9 +109,12 @@ class Outcomes:
         if program is None:
             return "?"
         key = (program.key, t.id)
-        if key not in self._sigs:
-            self._sigs[key] = output_signature(self.executor.get(c, t))
-        return self._sigs[key]
+        sig = self._sigs.get(key)
+        if sig is None:
+            sig = output_signature(self.executor.get(c, t))
+            if sig != "?":  # not run yet: ask again later
+                self._sigs[key] = sig
+        return sig
 
     def passes(self, c: Candidate, t: UnitTest, expected: str) -> bool:
         run = self.executor.get(c, t)
@@ -217,18 +220,21 @@ class PublicFilter(Component[PublicFilterConfig]):
         outcomes = Outcomes(ctx.executor)
         failures: dict[str, str] = {}
         passed: dict[str, int] = {}
+        unknown: dict[str, int] = {}  # sandbox errors: never the candidate's fault
         for c in alive:
-            n = 0
+            n = u = 0
             for k, t in enumerate(public):
+                run = ctx.executor.get(c, t)
                 if outcomes.passes(c, t, t.output):  # type: ignore[arg-type]
                     n += 1
+                elif run is not None and run.verdict is Verdict.SE:
+                    u += 1
                 elif c.id not in failures:
-                    run = ctx.executor.get(c, t)
                     verdict = Verdict.WA if run is None or run.ran else run.verdict
                     failures[c.id] = f"{verdict.value} on public example {k + 1}"
-            passed[c.id] = n
+            passed[c.id], unknown[c.id] = n, u
             c.meta["public"] = {"passed": n, "of": len(public)}
-        keep = {c.id for c in alive if passed[c.id] == len(public)}
+        keep = {c.id for c in alive if passed[c.id] + unknown[c.id] == len(public)}
         if not keep and self.config.keep_best_if_none_pass and alive:
             best = max(passed.values())
             compiled = [c for c in alive if not failures.get(c.id, "").startswith("CE")]
@@ -249,8 +255,9 @@ class InputMutation(Component[InputMutationConfig]):
 
     async def __call__(self, state: State, ctx: Context) -> State:
         cfg = self.config
-        inputs = [t.input for t in state.problem.public()]
-        inputs += [t.input for t in state.unit_tests if t.origin == "public" and t.input not in inputs]
+        inputs = list(dict.fromkeys(
+            [normalise_input(t.input) for t in state.problem.public()]
+            + [t.input for t in state.unit_tests if t.origin == "public"]))
         seed = cfg.seed if cfg.seed is not None else ctx.seed
         mutated = await asyncio.to_thread(mutate_inputs, inputs, cfg.cap, seed, max_edits=cfg.max_edits)
         tests = _fresh(state, [UnitTest(m.text, None, "mutation") for m in mutated])
@@ -312,8 +319,8 @@ class InputGenerator(Component[InputGeneratorConfig]):
             if result.compile_verdict is not None:
                 state.log(self.label, "note", f"generator {k}: {result.compile_verdict.value}")
                 continue
-            good = [r.stdout for r in result.tests if r.verdict is Verdict.OK and r.stdout.strip()
-                    and len(r.stdout.encode()) <= cfg.max_input_bytes]
+            good = [normalise_input(r.stdout) for r in result.tests if r.verdict is Verdict.OK
+                    and r.stdout.strip() and len(r.stdout.encode()) <= cfg.max_input_bytes]
             state.log(self.label, "note", f"generator {k}: {len(good)} of {len(seeds)} seeds gave an input")
             inputs += good
         tests = _fresh(state, [UnitTest(x, None, "input_generator") for x in inputs])[: cfg.cap]
@@ -390,7 +397,7 @@ class PassCount(Component[PassCountConfig]):
             n = sum(outcomes.passes(c, t, expected) for t, expected in tests)
             c.score = float(n)
             c.meta["pass_count"] = {"passed": n, "of": len(tests)}
-        if cfg.first_pass:
+        if cfg.first_pass and tests:
             first = next((c for c in alive if c.score == len(tests)), None)
             if first is not None:
                 for c in alive:
@@ -500,8 +507,8 @@ class OutputClustering(Component[OutputClusteringConfig]):
 
 TOURNAMENT_SYSTEM = "You are an expert competitive programmer."
 
-WRITER_PROMPT = """Two programs were written for the problem below. They agree on the inputs tried so \
-far, but at least one of them is probably wrong.
+WRITER_PROMPT = """Two programs were written for the problem below. They do not always print the same \
+output, so at least one of them is wrong.
 
 Problem:
 {description}
