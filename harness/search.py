@@ -1,0 +1,985 @@
+"""Architecture search: optuna over a :class:`SearchSpace`, every trial a real bench run.
+
+    study dir/
+        search.json      what was searched (space, problems and their split, objectives, seed)
+        study.db         the optuna study (SQLite): an interrupted search resumes from it
+        runs.sqlite      what each program printed on each input, shared by every trial
+        trials/<hash>/   one run dir per distinct architecture, on the search problems
+        heldout/<hash>/  the finalists' run dirs on the held-out problems
+        best.yaml        the best architecture, loadable by `bench --arch` and `solve --arch`
+        pareto/          one YAML per Pareto point (multi-objective), finalists/ (single)
+        report.html      the front as a table and an SVG plot, every trial, held-out Pass@1
+        results.json     the summary `--json` prints
+
+Honest evaluation: the problems are split with a seeded shuffle into a search part and a
+held-out part (80% by default, as in Archon); trials only ever see the search part, and the
+finalists (the best trial, or the Pareto front) are then run on the held-out part, whose
+Pass@1 and bootstrap interval are what a reader should believe.
+
+Work is shared between trials: LLM samples come from the on-disk response cache (keyed by
+sample index, so a trial asking for more samples pays only for the new ones), and every
+(program, input) pair runs once per study in the sandbox (:class:`SharedRunsPool`). So that
+trials are still compared fairly, the cost and latency objectives count cached work at what it
+cost when it was first done: ``cost`` is USD per problem as if nothing were cached, ``latency``
+the seconds of LLM requests plus sandbox runs per problem (work done in parallel adds up, so
+it bounds the wall-clock latency from above). The money actually spent is reported apart, and
+is what ``--budget-usd`` caps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import dataclasses
+import fcntl
+import hashlib
+import json
+import math
+import random
+import sqlite3
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import optuna
+import yaml
+from optuna.trial import FrozenTrial, TrialState
+
+from archon_code.cache import CachedResponse, ResponseCache
+from archon_code.config import Architecture, parse_architecture
+from archon_code.context import LLMHub
+from archon_code.pipeline import Pipeline
+from problems import Problem
+from sandbox.checker import check
+from sandbox.pool import SandboxPool
+from sandbox.types import JobResult, Limits, Program, TestCase, TestResult, Verdict
+
+from harness.bench import BenchOptions, run_bench
+from harness.report import CSS, PALETTE, _e, _svg_open, _tick, nice_ticks
+from harness.runstore import RunStore, config_hash, versions
+from harness.search_space import SearchSpace, SpaceError, llm_samples
+
+OBJECTIVES = {"pass@1": "maximize", "cost": "minimize", "latency": "minimize"}
+STUDY_NAME = "archon-code-search"
+
+
+class SearchError(Exception):
+    """A search that cannot start or go on; the message says why, in one line."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Options, objectives and the split
+
+
+@dataclass
+class SearchOptions:
+    objectives: tuple[str, ...] = ("pass@1",)
+    trials: int = 20
+    budget_usd: float | None = None
+    holdout: float = 0.8
+    seed: int = 0
+    sampler: str = "auto"
+    hidden: str = "private"
+    checker: str = "codecontests"
+    model: str | None = None  # replaces every LLM component's model
+    api_base: str | None = None
+
+
+def parse_objectives(text: str) -> tuple[str, ...]:
+    names = tuple(x.strip().lower() for x in text.split(",") if x.strip())
+    names = tuple("pass@1" if n in ("pass@1", "pass_at_1", "pass1") else n for n in names)
+    unknown = [n for n in names if n not in OBJECTIVES]
+    if unknown:
+        raise SearchError(f"--objectives: unknown {', '.join(unknown)}; choose from pass@1, cost, latency")
+    if "pass@1" not in names:
+        raise SearchError("--objectives must include pass@1 (e.g. pass@1,cost)")
+    if len(set(names)) != len(names):
+        raise SearchError("--objectives names an objective twice")
+    return tuple(sorted(names, key=list(OBJECTIVES).index))
+
+
+def split_problems(problems: Sequence[Problem], holdout: float, seed: int) -> tuple[list[Problem], list[Problem]]:
+    """(search, held-out): a seeded shuffle of the problems (in id order first, so the split
+    does not depend on the order they were loaded in), ``holdout`` of them held out."""
+    if not 0 <= holdout < 1:
+        raise SearchError(f"--holdout must be at least 0 and below 1, not {holdout}")
+    ordered = sorted(problems, key=lambda p: p.id)
+    random.Random(f"split:{seed}").shuffle(ordered)
+    n = len(ordered)
+    if holdout == 0:
+        return ordered, []
+    if n < 2:
+        raise SearchError(f"{n} problem(s) cannot be split into a search and a held-out part; "
+                          "give more problems or --holdout 0")
+    n_search = min(n - 1, max(1, round(n * (1 - holdout))))
+    return ordered[:n_search], ordered[n_search:]
+
+
+def make_sampler(name: str, directions: Sequence[str], seed: int, trials: int,
+                 startup_trials: int | None) -> optuna.samplers.BaseSampler:
+    multi = len(directions) > 1
+    if name == "auto":
+        name = "nsga2" if multi else "tpe"
+    if name == "tpe":
+        startup = startup_trials if startup_trials is not None else max(3, min(10, trials // 3))
+        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup)
+    if name == "nsga2":
+        return optuna.samplers.NSGAIISampler(seed=seed, population_size=max(4, min(50, trials // 3)))
+    if name == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    if name == "grid":
+        return optuna.samplers.BruteForceSampler(seed=seed)
+    if name == "gp":
+        try:
+            import scipy  # noqa: F401
+            import torch  # noqa: F401
+        except ImportError:
+            raise SearchError("--sampler gp needs torch and scipy installed; use tpe") from None
+        return optuna.samplers.GPSampler(seed=seed)
+    raise SearchError(f"unknown sampler {name!r}; choose from auto, tpe, gp, random, grid, nsga2")
+
+
+# ---------------------------------------------------------------------------------------------
+# Work accounting: what one problem's pipeline used, counted as if nothing were cached
+
+
+@dataclass
+class Work:
+    list_cost_usd: float = 0.0  # fresh cost plus cached samples at their original price
+    spent_usd: float = 0.0  # fresh cost only: the money this run paid
+    llm_s: float = 0.0  # seconds of LLM requests (cached ones at their original latency)
+    sandbox_s: float = 0.0  # seconds of sandbox runs (shared ones at their original time)
+    llm_fresh: int = 0
+    llm_cached: int = 0
+    runs_fresh: int = 0
+    runs_reused: int = 0
+    _last_latency: float | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (round(v, 6) if isinstance(v, float) else v)
+                for k, v in dataclasses.asdict(self).items() if not k.startswith("_")}
+
+
+# Set for the duration of one problem's solve; tasks the pipeline starts inherit it, so LLM
+# calls and sandbox runs are charged to the problem they belong to. Judging the pick on the
+# hidden tests happens outside it and is not charged.
+_WORK: contextvars.ContextVar[Work | None] = contextvars.ContextVar("archon_code_search_work", default=None)
+
+
+class MeteredCache(ResponseCache):
+    """The LLM response cache, charging what passes through it to the current problem."""
+
+    def get_many(self, keys):
+        found = super().get_many(keys)
+        work = _WORK.get()
+        if work is not None and found:
+            work.llm_cached += len(found)
+            work.list_cost_usd += sum(r.cost_usd for r in found.values())
+            # Samples of one request share its latency exactly: count each request once.
+            work.llm_s += sum({r.latency_s for r in found.values()})
+        return found
+
+    def put(self, key: str, response: CachedResponse, *, model: str, sample_index: int) -> None:
+        super().put(key, response, model=model, sample_index=sample_index)
+        work = _WORK.get()
+        if work is not None:
+            work.llm_fresh += 1
+            work.list_cost_usd += response.cost_usd
+            work.spent_usd += response.cost_usd
+            if response.latency_s != work._last_latency:  # a request's samples arrive together
+                work.llm_s += response.latency_s
+                work._last_latency = response.latency_s
+
+
+class MeteredPipeline(Pipeline):
+    """A pipeline that records, per problem, the work it did, in the problem's trace (so the
+    numbers are stored with the record and survive a resumed run)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.work: list[Work] = []
+
+    async def solve(self, problem: Problem):
+        work = Work()
+        self.work.append(work)
+        token = _WORK.set(work)
+        try:
+            solution = await super().solve(problem)
+        finally:
+            _WORK.reset(token)
+        solution.state.log("search", "work", "work done, cached work at its original cost",
+                           **work.to_dict())
+        return solution
+
+
+def record_work(record: dict) -> dict[str, float]:
+    """The work a record's trace carries; records without it (a crash before the pipeline
+    finished) fall back to what the record itself says."""
+    for event in reversed(record.get("trace") or []):
+        if event.get("component") == "search" and event.get("kind") == "work":
+            return event.get("data") or {}
+    return {"list_cost_usd": record.get("cost_usd", 0.0), "spent_usd": record.get("cost_usd", 0.0),
+            "llm_s": 0.0, "sandbox_s": 0.0}
+
+
+# ---------------------------------------------------------------------------------------------
+# Sandbox runs shared between trials
+
+
+class RunMemo:
+    """What a program printed on an input, keyed by (program, limits, files, input), in SQLite
+    under the study dir, so that a resumed search reuses the runs of the interrupted one.
+    Outputs above ``max_output`` are not kept (they are run again when asked for)."""
+
+    def __init__(self, path: Path | str = ":memory:", max_output: int = 1 << 20) -> None:
+        self.max_output = max_output
+        self._db = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, result TEXT NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS compile (key TEXT PRIMARY KEY, verdict TEXT NOT NULL,"
+                         " output TEXT NOT NULL)")
+
+    def runs(self, keys: Sequence[str]) -> dict[str, TestResult]:
+        found: dict[str, TestResult] = {}
+        wanted = list(dict.fromkeys(keys))
+        for i in range(0, len(wanted), 500):  # under SQLite's host-parameter limit
+            chunk = wanted[i:i + 500]
+            rows = self._db.execute(f"SELECT key, result FROM runs WHERE key IN ({','.join('?' * len(chunk))})",
+                                    chunk).fetchall()
+            for key, text in rows:
+                d = json.loads(text)
+                found[key] = TestResult(**{**d, "verdict": Verdict(d["verdict"])})
+        return found
+
+    def keep(self, results: dict[str, TestResult]) -> None:
+        rows = [(k, json.dumps({**dataclasses.asdict(r), "verdict": r.verdict.value}))
+                for k, r in results.items() if r.verdict is not Verdict.SE and len(r.stdout) <= self.max_output]
+        if rows:
+            self._db.executemany("INSERT OR REPLACE INTO runs (key, result) VALUES (?, ?)", rows)
+
+    def compile_error(self, key: str) -> tuple[Verdict, str] | None:
+        row = self._db.execute("SELECT verdict, output FROM compile WHERE key = ?", (key,)).fetchone()
+        return (Verdict(row[0]), row[1]) if row else None
+
+    def keep_compile_error(self, key: str, output: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO compile (key, verdict, output) VALUES (?, ?, ?)",
+                         (key, Verdict.CE.value, output))
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class SharedRunsPool:
+    """A SandboxPool with the same ``run``, remembering (in a :class:`RunMemo`) what each
+    program printed on each input, so that a program never runs twice on the same input in
+    one search, whichever trial or judge asks.
+
+    Programs run without expected outputs and are judged here, so one remembered run serves a
+    public-example check, a hidden-test verdict and output clustering alike. Sandbox errors are
+    never remembered; compile errors are. ``max_failures`` keeps its meaning: the answer stops
+    after that many tests that did not run cleanly."""
+
+    def __init__(self, pool: SandboxPool, memo: RunMemo | None = None) -> None:
+        self.pool = pool
+        self.memo = memo or RunMemo()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self.fresh = 0  # (program, input) pairs run
+        self.reused = 0  # answered from the memo
+
+    @property
+    def size(self) -> int:
+        return self.pool.size
+
+    @property
+    def backend(self) -> str:
+        return self.pool.backend
+
+    async def run(self, program: Program, tests: Sequence[TestCase], limits: Limits | None = None, *,
+                  checker: str = "codecontests", input_file: str | None = None,
+                  output_file: str | None = None, max_failures: int | None = None) -> JobResult:
+        limits = limits or Limits()
+        base = hashlib.sha256(json.dumps([program.key, limits.to_dict(), input_file, output_file],
+                                         sort_keys=True).encode()).hexdigest()
+        keys = [base + hashlib.sha256(t.input.encode()).hexdigest() for t in tests]
+        # One job per program at a time, so that two asking for the same input share one run.
+        async with self._locks.setdefault(base, asyncio.Lock()):
+            compiled = self.memo.compile_error(base)
+            if compiled is not None:
+                return JobResult(compile_verdict=compiled[0], compile_output=compiled[1], worker="memo")
+            got = self.memo.runs(keys)
+            missing = list(dict.fromkeys(k for k in keys if k not in got))
+            worker, attempts = "memo", 1
+            if missing or not tests:
+                inputs = dict(zip(keys, (t.input for t in tests)))
+                result = await self.pool.run(program, [TestCase(inputs[k], None) for k in missing], limits,
+                                             checker=checker, input_file=input_file, output_file=output_file,
+                                             max_failures=max_failures)
+                worker, attempts = result.worker, result.attempts
+                if result.compile_verdict is not None:
+                    if result.compile_verdict is Verdict.CE:
+                        self.memo.keep_compile_error(base, result.compile_output)
+                    return result
+                fresh = dict(zip(missing, result.tests))
+                self.memo.keep(fresh)
+                got.update(fresh)
+                self.fresh += len(fresh)
+        out = JobResult(worker=worker, attempts=attempts)
+        failures = 0
+        for k, t in zip(keys, tests):
+            raw = got.get(k)
+            if raw is None:
+                break  # not run: the sandbox stopped after max_failures
+            out.tests.append(await _judge(raw, t.output, checker))
+            failures += raw.verdict is not Verdict.OK
+            if max_failures is not None and failures >= max_failures:
+                break
+        out.skipped = len(tests) - len(out.tests)
+        answered = keys[: len(out.tests)]
+        reused = sum(1 for k in answered if k not in missing)
+        self.reused += reused
+        work = _WORK.get()
+        if work is not None:
+            work.sandbox_s += sum(r.time_s for r in out.tests)
+            work.runs_fresh += len(answered) - reused
+            work.runs_reused += reused
+        return out
+
+    async def run_many(self, jobs, **kwargs) -> list[JobResult]:
+        return await asyncio.gather(*(self.run(p, t, lim, **kwargs) for p, t, lim in jobs))
+
+
+async def _judge(raw: TestResult, expected: str | None, checker: str) -> TestResult:
+    """A remembered run against this test's expected output (the pool's own rule)."""
+    if raw.verdict is not Verdict.OK or expected is None:
+        return raw
+    if len(raw.stdout) > 1 << 20:
+        ok = await asyncio.to_thread(check, expected, raw.stdout, checker)
+    else:
+        ok = check(expected, raw.stdout, checker)
+    return raw if ok else dataclasses.replace(raw, verdict=Verdict.WA)
+
+
+# ---------------------------------------------------------------------------------------------
+# Architectures of trials
+
+
+def override_models(arch: Architecture, model: str | None, api_base: str | None) -> Architecture:
+    """``--model`` / ``--api-base`` written into every LLM component, so that the architecture
+    recorded (and written to best.yaml) is the one that ran."""
+    if model is None and api_base is None:
+        return arch
+    data = arch.model_dump(mode="json")
+    for layer in data["layers"]:
+        for comp in layer:
+            if "model" not in comp:
+                continue
+            if model is not None:
+                comp["model"] = model
+                comp["model_type"] = None
+                if comp.get("judge_model"):
+                    comp["judge_model"] = model
+            if api_base is not None:
+                comp["api_base"] = api_base
+    return parse_architecture(data)
+
+
+def architecture_key(arch: Architecture) -> str:
+    """Trials that sample the same architecture share one run dir, whatever their name."""
+    return config_hash({"layers": arch.model_dump(mode="json")["layers"]})
+
+
+def architecture_yaml(arch: Architecture, header: Sequence[str] = ()) -> str:
+    """The architecture as a config file: only what differs from the defaults, each
+    component's ``type`` first."""
+    data = arch.model_dump(mode="json", exclude_defaults=True)
+    layers = [[{"type": c["type"], **{k: v for k, v in c.items() if k != "type"}} for c in layer]
+              for layer in data["layers"]]
+    body = yaml.safe_dump({"name": arch.name, "layers": layers,
+                           **{k: v for k, v in data.items() if k not in ("name", "layers")}},
+                          sort_keys=False, default_flow_style=False)
+    return "".join(f"# {line}\n" for line in header) + body
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluations
+
+
+@dataclass
+class Evaluation:
+    summary: dict[str, Any]
+    problems: int
+    pass_at_1: float
+    ci95: tuple[float, float]
+    cost_per_problem: float  # list cost
+    latency_per_problem: float  # seconds of work
+    list_cost_usd: float
+    spent_usd: float  # paid in this run
+    llm_fresh: int
+    llm_cached: int
+    runs_fresh: int
+    runs_reused: int
+    run_dir: str
+
+    def objective(self, name: str) -> float:
+        return {"pass@1": self.pass_at_1, "cost": self.cost_per_problem,
+                "latency": self.latency_per_problem}[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.summary
+        return {"problems": self.problems, "pass_at_1": self.pass_at_1, "pass_at_1_ci95": list(self.ci95),
+                "oracle": s.get("oracle"), "random_pick": s.get("random_pick"),
+                "cost_per_problem_usd": self.cost_per_problem, "latency_per_problem_s": self.latency_per_problem,
+                "spent_usd": round(self.spent_usd, 6), "errors": len(s.get("errors") or []),
+                "wall_s": s.get("wall_s"), "run_dir": self.run_dir}
+
+
+ProgressHook = Callable[[str, Any], None]
+
+
+class Search:
+    """One search: its space, problems, options and study dir; :meth:`run` does the work."""
+
+    def __init__(self, space: SearchSpace, problems: Sequence[Problem], options: SearchOptions,
+                 study_dir: Path, pool: SandboxPool, hub: LLMHub, *,
+                 on_event: ProgressHook | None = None, command: Sequence[str] = ()) -> None:
+        self.space = space
+        self.options = options
+        self.study_dir = Path(study_dir)
+        self.search_problems, self.heldout_problems = split_problems(problems, options.holdout, options.seed)
+        self.pool = pool
+        self.hub = hub
+        self.on_event = on_event or (lambda kind, data: None)
+        self.command = list(command)
+        self.config = study_config(space, options, self.search_problems, self.heldout_problems)
+        self.directions = [OBJECTIVES[o] for o in options.objectives]
+        self._work: list[Work] = []
+        continuous = space.continuous_points()
+        if options.sampler == "grid" and continuous:
+            raise SearchError(f"the grid sampler needs a step on every float point ({', '.join(continuous)} "
+                              "has none)")
+
+    # -- the study --------------------------------------------------------------------------
+
+    def open(self) -> optuna.Study:
+        self.study_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.study_dir / ".lock", "w")  # noqa: SIM115 (held for the search)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            raise SearchError(f"{self.study_dir}: another search is running in this study dir") from None
+        try:
+            return self._open_study()
+        except BaseException:
+            self._lock.close()
+            raise
+
+    def _open_study(self) -> optuna.Study:
+        meta_path = self.study_dir / "search.json"
+        chash = config_hash(self.config)
+        if meta_path.exists():
+            old = json.loads(meta_path.read_text())
+            if old.get("config_hash") != chash:
+                raise SearchError(f"{self.study_dir} holds a search of another config "
+                                  f"({old.get('config_hash')} vs {chash}: space, problems, split, "
+                                  "objectives, seed or model differ); choose another --study-dir")
+        else:
+            meta = {"config_hash": chash, "config": self.config, "versions": versions(),
+                    "command": self.command}
+            meta_path.write_text(json.dumps(meta, indent=2, default=str))
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        storage = optuna.storages.RDBStorage(f"sqlite:///{self.study_dir.resolve() / 'study.db'}")
+        finished = 0
+        try:
+            existing = optuna.load_study(study_name=STUDY_NAME, storage=storage)
+            finished = len(existing.trials)
+        except KeyError:
+            pass
+        sampler = make_sampler(self.options.sampler, self.directions, self.options.seed + finished,
+                               self.options.trials, self.space.search.startup_trials)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            study = optuna.create_study(storage=storage, study_name=STUDY_NAME, sampler=sampler,
+                                        directions=self.directions, load_if_exists=True)
+        if [d.name.lower() for d in study.directions] != self.directions:
+            raise SearchError(f"{self.study_dir}: the study optimises other objectives")
+        recover_interrupted(study)
+        self.shared = SharedRunsPool(self.pool, RunMemo(self.study_dir / "runs.sqlite"))
+        return study
+
+    @staticmethod
+    def finished(study: optuna.Study) -> list[FrozenTrial]:
+        return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
+
+    @staticmethod
+    def spent(study: optuna.Study) -> float:
+        return sum(t.user_attrs.get("spent_usd", 0.0) for t in study.get_trials(deepcopy=False))
+
+    def projected_cost(self, study: optuna.Study, samples: int) -> float | None:
+        """USD a trial asking for ``samples`` LLM samples per problem would cost on the search
+        problems with nothing cached: the list cost of earlier trials per sample, scaled. Cache
+        hits only make it cheaper, so this errs on the safe side. None: no LLM trial has
+        finished yet, so there is nothing to go by and the trial runs."""
+        if samples == 0:
+            return 0.0
+        rates = [t.user_attrs["list_cost_usd"] / t.user_attrs["llm_samples"]
+                 for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+                 if t.user_attrs.get("llm_samples")]
+        return sum(rates) / len(rates) * samples if rates else None
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    async def run(self) -> dict[str, Any]:
+        study = self.open()
+        try:
+            stopped = await self._trials(study)
+            return await self._finish(study, stopped)
+        finally:
+            self.shared.memo.close()
+            self._lock.close()
+
+    async def _trials(self, study: optuna.Study) -> str | None:
+        opts, budget = self.options, self.options.budget_usd
+        max_samples = self.space.search.max_samples
+        while len(self.finished(study)) < opts.trials:
+            spent = self.spent(study)
+            if budget is not None and spent >= budget:
+                return f"the budget is spent (${spent:.4f} of ${budget:.4f})"
+            trial = study.ask()
+            name = f"{self.space.name}-trial{trial.number}"
+            try:
+                arch = override_models(self.space.instantiate(trial, name), opts.model, opts.api_base)
+            except SpaceError as e:
+                self._prune(study, trial, "invalid architecture: " + "; ".join(e.problems))
+                continue
+            samples = llm_samples(arch)
+            trial.set_user_attr("architecture", arch.model_dump(mode="json", exclude_defaults=True))
+            trial.set_user_attr("llm_samples", samples)
+            if max_samples is not None and samples > max_samples:
+                self._prune(study, trial, f"{samples} LLM samples per problem exceed max_samples {max_samples}")
+                continue
+            projected = self.projected_cost(study, samples) if budget is not None else None
+            if projected is not None and projected > budget - spent:
+                self._prune(study, trial, f"projected cost ${projected:.4f} exceeds the "
+                                          f"${budget - spent:.4f} left of the ${budget:.4f} budget")
+                continue
+            try:
+                ev = await self.evaluate(arch, self.search_problems, "trials", f"trial {trial.number}")
+            except BaseException as e:
+                # Interrupted or the sandbox gave out: failed for now, queued again on resume.
+                trial.set_user_attr("spent_usd", sum(w.spent_usd for w in self._work))
+                trial.set_user_attr("reason", f"interrupted: {type(e).__name__}: {e}".rstrip(": "))
+                study.tell(trial, state=TrialState.FAIL)
+                raise
+            for key, value in (("pass_at_1", ev.pass_at_1), ("pass_at_1_ci95", list(ev.ci95)),
+                               ("oracle", ev.summary.get("oracle")), ("cost_per_problem", ev.cost_per_problem),
+                               ("latency_per_problem", ev.latency_per_problem),
+                               ("list_cost_usd", ev.list_cost_usd), ("spent_usd", ev.spent_usd),
+                               ("llm_fresh", ev.llm_fresh), ("llm_cached", ev.llm_cached),
+                               ("runs_fresh", ev.runs_fresh), ("runs_reused", ev.runs_reused),
+                               ("errors", len(ev.summary.get("errors") or [])), ("run_dir", ev.run_dir),
+                               ("wall_s", ev.summary.get("wall_s"))):
+                trial.set_user_attr(key, value)
+            values = [ev.objective(o) for o in opts.objectives]
+            study.tell(trial, values)
+            self.on_event("trial-end", {"number": trial.number, "values": dict(zip(opts.objectives, values)),
+                                        "spent_usd": ev.spent_usd, "total_spent_usd": self.spent(study)})
+        return None
+
+    def _prune(self, study: optuna.Study, trial: optuna.Trial, reason: str) -> None:
+        trial.set_user_attr("reason", reason)
+        study.tell(trial, state=TrialState.PRUNED)
+        self.on_event("trial-pruned", {"number": trial.number, "reason": reason})
+
+    async def evaluate(self, arch: Architecture, problems: list[Problem], kind: str, label: str) -> Evaluation:
+        """The bench machinery on these problems, in a run dir of their own (resumable)."""
+        run_dir = self.study_dir / kind / architecture_key(arch)
+        config = {"architecture": {"layers": arch.model_dump(mode="json")["layers"]},
+                  "problem_ids": [p.id for p in problems], "seed": self.options.seed,
+                  "hidden_tests": self.options.hidden, "checker": self.options.checker}
+        store = RunStore(run_dir)
+        meta = {"config_hash": config_hash(config), "config": {**config, "architecture": arch.model_dump(mode="json")},
+                "versions": versions(), "command": self.command}
+        store.open(meta)
+        pipeline = MeteredPipeline(arch, self.shared, self.hub, seed=self.options.seed, checker=self.options.checker)
+        self._work = pipeline.work
+        options = BenchOptions(seed=self.options.seed, hidden=self.options.hidden,
+                               max_problems=2 * self.shared.size, checker=self.options.checker)
+        done = len(store.done() & {p.id for p in problems})
+        self.on_event("evaluate-start", {"label": label, "problems": len(problems), "done": done})
+        summary = await run_bench(pipeline, problems, self.shared, store, options,
+                                  lambda record, s: self.on_event("problem", {"label": label, "summary": s}))
+        store.write_results({**summary, "architecture": arch.name, "config_hash": meta["config_hash"],
+                             "seed": self.options.seed, "versions": meta["versions"], "run_dir": str(run_dir)})
+        records = store.records()
+        works = [record_work(records[p.id]) for p in problems if p.id in records]
+        n = max(1, len(problems))
+        fresh = pipeline.work
+        lo, hi = summary.get("pass_at_1_ci95", [math.nan, math.nan])
+        return Evaluation(
+            summary=summary, problems=len(problems), pass_at_1=summary["pass_at_1"], ci95=(lo, hi),
+            cost_per_problem=sum(w.get("list_cost_usd", 0.0) for w in works) / n,
+            latency_per_problem=sum(w.get("llm_s", 0.0) + w.get("sandbox_s", 0.0) for w in works) / n,
+            list_cost_usd=sum(w.get("list_cost_usd", 0.0) for w in works),
+            spent_usd=sum(w.spent_usd for w in fresh),
+            llm_fresh=sum(w.llm_fresh for w in fresh), llm_cached=sum(w.llm_cached for w in fresh),
+            runs_fresh=sum(w.runs_fresh for w in fresh), runs_reused=sum(w.runs_reused for w in fresh),
+            run_dir=str(run_dir))
+
+    # -- finalists, held-out evaluation and outputs -----------------------------------------
+
+    def finalists(self, study: optuna.Study) -> list[FrozenTrial]:
+        """The Pareto front (multi-objective) or the best ``finalists`` trials, one per
+        distinct architecture, best Pass@1 first (ties: cheaper, faster, earlier)."""
+        complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if not complete:
+            return []
+        if len(self.directions) > 1:
+            pool = study.best_trials
+            limit = len(pool)
+        else:
+            pool, limit = complete, self.space.search.finalists
+        ranked = sorted(pool, key=_rank_key)
+        seen: set[str] = set()
+        out = []
+        for t in ranked:
+            key = architecture_key(trial_architecture(t))
+            if key not in seen:
+                seen.add(key)
+                out.append(t)
+        return out[:limit]
+
+    async def _finish(self, study: optuna.Study, stopped: str | None) -> dict[str, Any]:
+        finalists = self.finalists(study)
+        heldout: dict[int, Evaluation] = {}
+        heldout_spent = 0.0
+        for t in finalists:
+            if not self.heldout_problems:
+                break
+            ev = await self.evaluate(trial_architecture(t), self.heldout_problems, "heldout",
+                                     f"held-out, trial {t.number}")
+            heldout[t.number] = ev
+            heldout_spent += ev.spent_usd
+        files = self._write_architectures(finalists, heldout)
+        summary = self._summary(study, finalists, heldout, heldout_spent, stopped, files)
+        (self.study_dir / "results.json").write_text(json.dumps(summary, indent=2, default=str))
+        (self.study_dir / "report.html").write_text(render_search_html(summary), encoding="utf-8")
+        return summary
+
+    def _write_architectures(self, finalists: list[FrozenTrial], heldout: dict[int, Evaluation]) -> dict[int, str]:
+        files: dict[int, str] = {}
+        if not finalists:
+            return files
+        folder = self.study_dir / ("pareto" if len(self.directions) > 1 else "finalists")
+        for i, t in enumerate(finalists):
+            arch = trial_architecture(t)
+            ev = heldout.get(t.number)
+            header = [f"found by archon-code search ({self.space.name}): trial {t.number}",
+                      f"Pass@1 {t.user_attrs.get('pass_at_1', 0):.3f} on the {len(self.search_problems)} "
+                      "search problems"]
+            if ev is not None:
+                header.append(f"Pass@1 {ev.pass_at_1:.3f} [{ev.ci95[0]:.3f}, {ev.ci95[1]:.3f}] on the "
+                              f"{ev.problems} held-out problems")
+            header.append(f"cost ${t.user_attrs.get('cost_per_problem', 0):.4f} per problem (uncached)")
+            text = architecture_yaml(arch, header)
+            if len(finalists) > 1 or len(self.directions) > 1:
+                folder.mkdir(exist_ok=True)
+                path = folder / f"trial-{t.number}.yaml"
+                path.write_text(text)
+                files[t.number] = str(path)
+            if i == 0:
+                (self.study_dir / "best.yaml").write_text(text)
+                files.setdefault(t.number, str(self.study_dir / "best.yaml"))
+        return files
+
+    def _summary(self, study: optuna.Study, finalists: list[FrozenTrial], heldout: dict[int, Evaluation],
+                 heldout_spent: float, stopped: str | None, files: dict[int, str]) -> dict[str, Any]:
+        trials = study.get_trials(deepcopy=False)
+        counts = {s.name.lower(): sum(1 for t in trials if t.state is s)
+                  for s in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)}
+
+        def point(t: FrozenTrial) -> dict[str, Any]:
+            a = t.user_attrs
+            ev = heldout.get(t.number)
+            return {"trial": t.number, "params": t.params,
+                    "search": {"problems": len(self.search_problems), "pass_at_1": a.get("pass_at_1"),
+                               "pass_at_1_ci95": a.get("pass_at_1_ci95"), "oracle": a.get("oracle"),
+                               "cost_per_problem_usd": a.get("cost_per_problem"),
+                               "latency_per_problem_s": a.get("latency_per_problem"), "run_dir": a.get("run_dir")},
+                    "heldout": ev.to_dict() if ev else None,
+                    "yaml": files.get(t.number),
+                    "architecture": trial_architecture(t).model_dump(mode="json", exclude_defaults=True)}
+
+        best = point(finalists[0]) if finalists else None
+        if best is not None:
+            best["yaml"] = str(self.study_dir / "best.yaml")
+        return {
+            "space": self.space.name,
+            "space_source": self.space.source,
+            "study_dir": str(self.study_dir),
+            "study_db": str(self.study_dir / "study.db"),
+            "report": str(self.study_dir / "report.html"),
+            "objectives": list(self.options.objectives),
+            "sampler": self.options.sampler,
+            "seed": self.options.seed,
+            "holdout": self.options.holdout,
+            "problems": {"search": [p.id for p in self.search_problems],
+                         "heldout": [p.id for p in self.heldout_problems]},
+            "trials": {"total": len(trials), **counts, "target": self.options.trials},
+            "stopped": stopped,
+            "budget_usd": self.options.budget_usd,
+            "spent_usd": {"search": round(self.spent(study), 6), "heldout": round(heldout_spent, 6),
+                          "total": round(self.spent(study) + heldout_spent, 6)},
+            "sandbox": {"runs": self.shared.fresh, "reused": self.shared.reused},
+            "points": self.space.describe(),
+            "archon_ignored": sorted(self.space.archon_extra or {}),
+            "best": best,
+            "front" if len(self.directions) > 1 else "finalists": [point(t) for t in finalists],
+            "all_trials": [_trial_row(t, self.options.objectives) for t in trials],
+            "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+
+
+def recover_interrupted(study: optuna.Study) -> list[int]:
+    """Trials a killed search left running are failed, and every interrupted trial is queued
+    again once with the same parameters (its run dir keeps the problems it finished).
+    Only one search runs in a study dir at a time, so a running trial here is a dead one.
+    Returns the numbers of the trials queued again."""
+    trials = study.get_trials(deepcopy=False)
+    retried = {t.user_attrs.get("retry_of") for t in trials}
+    queued = []
+    for t in trials:
+        if t.state is TrialState.RUNNING:
+            study._storage.set_trial_user_attr(t._trial_id, "reason", "interrupted: the search was killed")
+            study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
+        elif not (t.state is TrialState.FAIL and str(t.user_attrs.get("reason", "")).startswith("interrupted")):
+            continue
+        if t.number not in retried:
+            study.enqueue_trial(t.params, user_attrs={"retry_of": t.number})
+            queued.append(t.number)
+    return queued
+
+
+def trial_architecture(t: FrozenTrial) -> Architecture:
+    return parse_architecture(t.user_attrs["architecture"])
+
+
+def _rank_key(t: FrozenTrial) -> tuple:
+    a = t.user_attrs
+    return (-(a.get("pass_at_1") or 0.0), a.get("cost_per_problem") or 0.0,
+            a.get("latency_per_problem") or 0.0, t.number)
+
+
+def _trial_row(t: FrozenTrial, objectives: Sequence[str]) -> dict[str, Any]:
+    a = t.user_attrs
+    return {"trial": t.number, "state": t.state.name.lower(), "params": t.params,
+            "values": dict(zip(objectives, t.values)) if t.values else None,
+            "pass_at_1": a.get("pass_at_1"), "cost_per_problem_usd": a.get("cost_per_problem"),
+            "latency_per_problem_s": a.get("latency_per_problem"), "spent_usd": a.get("spent_usd", 0.0),
+            "llm_samples": a.get("llm_samples"), "llm_fresh": a.get("llm_fresh"), "llm_cached": a.get("llm_cached"),
+            "runs_fresh": a.get("runs_fresh"), "runs_reused": a.get("runs_reused"),
+            "reason": a.get("reason"), "retry_of": a.get("retry_of"), "run_dir": a.get("run_dir"),
+            "duration_s": round(t.duration.total_seconds(), 3) if t.duration else None}
+
+
+def study_config(space: SearchSpace, options: SearchOptions, search: Sequence[Problem],
+                 heldout: Sequence[Problem]) -> dict[str, Any]:
+    """What makes two searches the same study (trial counts and the budget may change)."""
+    return {"space": space.raw, "objectives": list(options.objectives), "seed": options.seed,
+            "holdout": options.holdout, "search_problems": [p.id for p in search],
+            "heldout_problems": [p.id for p in heldout], "model": options.model,
+            "api_base": options.api_base, "hidden_tests": options.hidden, "checker": options.checker}
+
+
+def default_study_dir(root: Path, space: SearchSpace, config: dict[str, Any]) -> Path:
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in space.name) or "space"
+    return root / f"search-{safe}-{config_hash(config)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The HTML report
+
+
+def _num(x: Any, digits: int = 3) -> str:
+    return "-" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{digits}f}"
+
+
+def _ci(ci: Any) -> str:
+    if not ci or any(v is None or (isinstance(v, float) and not math.isfinite(v)) for v in ci):
+        return "-"
+    return f"[{ci[0]:.3f}, {ci[1]:.3f}]"
+
+
+def _params(params: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
+
+
+def front_chart(rows: Sequence[dict[str, Any]], finalists: Sequence[dict[str, Any]], x_key: str,
+                x_label: str, title: str) -> str:
+    """Every completed trial (grey) by ``x_key`` and search Pass@1; the finalists in colour,
+    joined by the front's steps, with their held-out Pass@1 and its interval beside them."""
+    left, right, top, bottom, plot_w, plot_h = 60, 30, 50, 50, 560, 280
+    width, height = left + plot_w + right, top + plot_h + bottom
+    pts = [(r[x_key], r["pass_at_1"], r["trial"]) for r in rows
+           if r["state"] == "complete" and r.get(x_key) is not None and r.get("pass_at_1") is not None]
+    xs = [p[0] for p in pts] or [1.0]
+    if x_key == "trial":  # whole trial numbers, half a step of room either side
+        last = max(r["trial"] for r in rows) if rows else 0
+        every = max(1, math.ceil((last + 1) / 10))
+        xt, x0, x1 = list(range(0, last + 1, every)), -0.5, last + 0.5
+    else:
+        xt = nice_ticks(max(xs) * 1.05 if max(xs) > 0 else 1.0)
+        x0, x1 = 0.0, xt[-1]
+    yt = nice_ticks(1.0)
+
+    def px(v: float) -> float:
+        return left + plot_w * (v - x0) / (x1 - x0)
+
+    def py(v: float) -> float:
+        return top + plot_h - plot_h * max(0.0, min(v, 1.0))
+
+    out = [_svg_open(width, height, title, "front"),
+           f'<text x="{left}" y="18" class="chart-title">{_e(title)}</text>']
+    for t in yt:
+        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{py(t):.1f}" y2="{py(t):.1f}" class="grid"/>'
+                   f'<text x="{left - 6}" y="{py(t) + 4:.1f}" class="tick" text-anchor="end">{_tick(t)}</text>')
+    for t in xt:
+        out.append(f'<text x="{px(t):.1f}" y="{top + plot_h + 16}" class="tick" text-anchor="middle">{_tick(t)}</text>')
+    out.append(f'<path d="M{left} {top}V{top + plot_h}H{left + plot_w}" class="axis"/>'
+               f'<text x="{left + plot_w / 2}" y="{height - 8}" class="axis-label" text-anchor="middle">{_e(x_label)}</text>'
+               f'<text transform="translate(14 {top + plot_h / 2:.0f}) rotate(-90)" class="axis-label" '
+               f'text-anchor="middle">Pass@1</text>')
+    if x_key == "trial" and pts:  # the best so far, trial by trial
+        best, d = -1.0, ""
+        for x, y, _ in sorted(pts):
+            if y > best:
+                d += f"H{px(x):.1f}V{py(y):.1f}" if d else f"M{px(x):.1f} {py(y):.1f}"
+                best = y
+        d += f"H{px(x1):.1f}"
+        out.append(f'<path d="{d}" stroke="#999999" stroke-dasharray="4 3" fill="none"><title>best so far</title></path>')
+    for x, y, n in pts:
+        out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="4" fill="#bbbbbb">'
+                   f'<title>trial {n}: Pass@1 {y:.3f}, {_e(x_label)} {x:.4g}</title></circle>')
+    chosen = []
+    for f in finalists:
+        x = f["trial"] if x_key == "trial" else f["search"].get(x_key)
+        if x is not None and f["search"].get("pass_at_1") is not None:
+            chosen.append((x, f["search"]["pass_at_1"], f))
+    chosen.sort(key=lambda c: (c[0], -c[1]))
+    if len(chosen) > 1:
+        d = f"M{px(chosen[0][0]):.1f} {py(chosen[0][1]):.1f}"
+        for x, y, _ in chosen[1:]:
+            d += f"H{px(x):.1f}V{py(y):.1f}"
+        out.append(f'<path d="{d}" stroke="{PALETTE[0]}" stroke-width="1.5" fill="none"/>')
+    for x, y, f in chosen:
+        out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="6" fill="{PALETTE[0]}">'
+                   f'<title>trial {f["trial"]} (search): Pass@1 {y:.3f}</title></circle>'
+                   f'<text x="{px(x) + 9:.1f}" y="{py(y) - 8:.1f}" class="point-label">#{f["trial"]}</text>')
+        h = f.get("heldout")
+        if h:
+            hx = px(x) + 10
+            lo, hi = h["pass_at_1_ci95"]
+            if lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi):
+                out.append(f'<path d="M{hx:.1f} {py(lo):.1f}V{py(hi):.1f}" class="errbar" style="stroke:{PALETTE[5]}"/>')
+            hy = py(h["pass_at_1"])
+            out.append(f'<path d="M{hx:.1f} {hy - 6:.1f}l6 6l-6 6l-6 -6z" fill="{PALETTE[5]}">'
+                       f'<title>trial {f["trial"]} (held-out): Pass@1 {h["pass_at_1"]:.3f} '
+                       f'{_e(_ci(h["pass_at_1_ci95"]))}</title></path>')
+    lx, ly = left, 34  # the legend, between the title and the plot
+    out.append(f'<circle cx="{lx + 4}" cy="{ly}" r="4" fill="#bbbbbb"/><text x="{lx + 12}" y="{ly + 4}">trial</text>'
+               f'<circle cx="{lx + 56}" cy="{ly}" r="6" fill="{PALETTE[0]}"/>'
+               f'<text x="{lx + 66}" y="{ly + 4}">finalist</text>'
+               f'<path d="M{lx + 130} {ly - 6}l6 6l-6 6l-6 -6z" fill="{PALETTE[5]}"/>'
+               f'<text x="{lx + 140}" y="{ly + 4}">held-out (95% CI)</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def render_search_html(summary: dict[str, Any]) -> str:
+    objectives = summary["objectives"]
+    key = "front" if len(objectives) > 1 else "finalists"
+    finalists = summary.get(key) or []
+    rows = summary["all_trials"]
+    if "cost" in objectives:
+        x_key, x_label = "cost_per_problem_usd", "cost per problem (USD, as if uncached)"
+    elif "latency" in objectives:
+        x_key, x_label = "latency_per_problem_s", "LLM + sandbox seconds per problem"
+    else:
+        x_key, x_label = "trial", "trial"
+    chart = front_chart(rows, finalists, x_key, x_label,
+                        "Pareto front: search Pass@1 against " + x_label if len(objectives) > 1
+                        else "Pass@1 of every trial on the search problems")
+    fin_rows = []
+    for f in finalists:
+        s, h = f["search"], f.get("heldout") or {}
+        fin_rows.append(
+            f"<tr><td>#{f['trial']}</td><td class=\"num\">{_num(s['pass_at_1'])}</td>"
+            f"<td class=\"num\">{_num(h.get('pass_at_1'))} {_e(_ci(h.get('pass_at_1_ci95')))}</td>"
+            f"<td class=\"num\">{_num(s['cost_per_problem_usd'], 4)}</td>"
+            f"<td class=\"num\">{_num(s['latency_per_problem_s'], 2)}</td>"
+            f"<td>{_e(_params(f['params']))}</td><td><code>{_e(f.get('yaml') or '-')}</code></td></tr>")
+    trial_rows = []
+    for r in rows:
+        trial_rows.append(
+            f"<tr><td>{r['trial']}</td><td>{_e(r['state'])}</td><td class=\"num\">{_num(r['pass_at_1'])}</td>"
+            f"<td class=\"num\">{_num(r['cost_per_problem_usd'], 4)}</td>"
+            f"<td class=\"num\">{_num(r['latency_per_problem_s'], 2)}</td>"
+            f"<td class=\"num\">{_num(r['spent_usd'], 4)}</td>"
+            f"<td class=\"num\">{_e(r['llm_fresh'] if r['llm_fresh'] is not None else '-')} / "
+            f"{_e(r['llm_cached'] if r['llm_cached'] is not None else '-')}</td>"
+            f"<td class=\"num\">{_e(r['runs_fresh'] if r['runs_fresh'] is not None else '-')} / "
+            f"{_e(r['runs_reused'] if r['runs_reused'] is not None else '-')}</td>"
+            f"<td>{_e(_params(r['params']))}</td><td>{_e(r.get('reason') or '')}</td></tr>")
+    points = "".join(f"<tr><td><code>{_e(p['name'])}</code></td><td>{_e(p['domain'])}</td>"
+                     f"<td><code>{_e(p['where'])}</code></td></tr>" for p in summary["points"])
+    best = summary.get("best")
+    best_yaml = ""
+    if best:
+        best_yaml = (f"<h2 id=\"best\">Best architecture</h2><p>Trial #{best['trial']}, written to "
+                     f"<code>{_e(best['yaml'])}</code>.</p><pre><code>"
+                     f"{_e(architecture_yaml(parse_architecture(best['architecture'])))}</code></pre>")
+    p = summary["problems"]
+    spent = summary["spent_usd"]
+    budget = summary.get("budget_usd")
+    t = summary["trials"]
+    heldout_note = (f"{len(p['heldout'])} held-out problems, never seen by a trial"
+                    if p["heldout"] else "no held-out part (--holdout 0): the numbers are optimistic")
+    return "".join([
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src 'none'; script-src 'none'\">",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        f"<title>archon-code search: {_e(summary['space'])}</title><style>{CSS}</style></head><body>",
+        f"<h1>archon-code search: {_e(summary['space'])}</h1>",
+        f"<p class=\"muted\">Objectives {_e(', '.join(objectives))}; sampler {_e(summary['sampler'])}; "
+        f"seed {_e(summary['seed'])}. {len(p['search'])} search problems, {_e(heldout_note)}. "
+        f"Trials: {t['complete']} complete, {t['pruned']} pruned, {t['fail']} failed"
+        f"{'; stopped: ' + _e(summary['stopped']) if summary.get('stopped') else ''}. "
+        f"Spent ${spent['search']:.4f} on the search and ${spent['heldout']:.4f} on the held-out part"
+        f"{f' (budget ${budget:.4f} for the search)' if budget is not None else ''}. "
+        f"Sandbox: {summary['sandbox']['runs']} runs, {summary['sandbox']['reused']} answered from earlier ones. "
+        f"Generated {_e(summary['generated'])}.</p>",
+        f"<h2 id=\"front\">{'Pareto front' if len(objectives) > 1 else 'Finalists'}</h2>",
+        f"<figure id=\"fig-front\">{chart}</figure>",
+        "<p class=\"muted\">Search Pass@1 was measured on the problems the search optimised, so it "
+        "flatters; held-out Pass@1 (with its 95% bootstrap interval) was measured once, afterwards, "
+        "on problems no trial saw. Cost and latency count cached work at its original cost.</p>",
+        "<table><tr><th>trial</th><th>search Pass@1</th><th>held-out Pass@1 [95% CI]</th>"
+        "<th>USD / problem</th><th>s / problem</th><th>parameters</th><th>file</th></tr>",
+        "".join(fin_rows) or "<tr><td colspan=\"7\">no trial completed</td></tr>", "</table>",
+        best_yaml,
+        "<h2 id=\"trials\">Every trial</h2><p class=\"muted\">LLM samples and sandbox runs as "
+        "fresh / reused from earlier trials.</p><table><tr><th>#</th><th>state</th><th>Pass@1</th>"
+        "<th>USD / problem</th><th>s / problem</th><th>spent</th><th>LLM samples</th>"
+        "<th>sandbox runs</th><th>parameters</th><th>note</th></tr>",
+        "".join(trial_rows), "</table>",
+        "<h2 id=\"space\">The space</h2><table><tr><th>point</th><th>domain</th><th>in the file</th></tr>",
+        points, "</table>",
+        f"<p class=\"muted\">Space file <code>{_e(summary['space_source'])}</code>; study "
+        f"<code>{_e(summary['study_db'])}</code>.</p>",
+        "</body></html>\n",
+    ])
