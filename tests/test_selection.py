@@ -39,7 +39,6 @@ from archon_code.context import Context, LLMHub, LLMSettings
 from archon_code.executor import Executor
 from archon_code.state import Candidate, State, UnitTest
 from problems import Problem
-from tests.openai_server import openai_server  # noqa: F401  (the pytest fixture)
 
 pytestmark = pytest.mark.docker
 
@@ -320,7 +319,7 @@ def writer_and_judge(judge):
         prompt = request["messages"][-1]["content"]
         if "Write up to" in prompt:
             return "Try these.\n```input\n3\n1 2 9\n```\nand\n```\n3\n1 2 9\n```\n```python\nprint(1)\n```"
-        outputs = re.findall(r"Output [12]:\n```\n(.*?)\n```", prompt, re.S)
+        outputs = re.findall(r"Output [12]:\n```\n(.*?)\n```", prompt, re.DOTALL)
         return judge(outputs)
     return script
 
@@ -346,7 +345,7 @@ def test_tournament_judge_consistent_when_swapped_picks_the_right_cluster(docker
     judged = [p for p in prompts if "ANSWER" in p]
     assert len(prompts) == 3 and len(judged) == 2
     # Asked twice, with the two outputs in both orders.
-    assert {tuple(re.findall(r"Output [12]:\n```\n(.*?)\n```", p, re.S)) for p in judged} == {("2", "9"), ("9", "2")}
+    assert {tuple(re.findall(r"Output [12]:\n```\n(.*?)\n```", p, re.DOTALL)) for p in judged} == {("2", "9"), ("9", "2")}
     assert [t.input for t in state.unit_tests if t.origin == "tournament"] == ["3\n1 2 9\n"]
     (event,) = [e for e in state.trace if e.component == "tour" and e.kind == "scored"]
     assert event.data["matches"][0]["how"] == "judge, consistent when swapped"
