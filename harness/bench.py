@@ -14,12 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from archon_code.pipeline import Pipeline, Solution
+from harness.metrics import summarize
+from harness.runstore import RunStore
 from problems import Problem
 from sandbox.pool import SandboxPool
 from sandbox.types import JobResult, Limits, TestCase
-
-from harness.metrics import summarize
-from harness.runstore import RunStore
 
 
 @dataclass

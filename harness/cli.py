@@ -14,7 +14,14 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from harness import cmd_bench, cmd_problems, cmd_report, cmd_sandbox, cmd_search, cmd_solve
+    from harness import (
+        cmd_bench,
+        cmd_problems,
+        cmd_report,
+        cmd_sandbox,
+        cmd_search,
+        cmd_solve,
+    )
 
     cmd_bench.register(app)
     cmd_solve.register(app)

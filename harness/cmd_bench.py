@@ -6,22 +6,23 @@ import asyncio
 import json
 import os
 import sys
-import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
-err = Console(stderr=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True, highlight=False)
-    return typer.Exit(2)
+from harness.console import err, fail, sandbox_warnings
 
 
 def bench_command(
@@ -48,28 +49,33 @@ def bench_command(
     from archon_code.config import ArchitectureError
     from archon_code.context import LLMHub, LLMSettings
     from archon_code.pipeline import Pipeline
+    from harness.bench import BenchOptions, run_bench
+    from harness.runstore import (
+        RunDirConflict,
+        RunStore,
+        config_hash,
+        default_run_dir,
+        versions,
+    )
     from problems import ProblemError, load_problems
     from sandbox.image import ImageError
-    from sandbox.pool import SandboxPool, SandboxUnavailable, WeakSandboxWarning
-
-    from harness.bench import BenchOptions, run_bench
-    from harness.runstore import RunDirConflict, RunStore, config_hash, default_run_dir, versions
+    from sandbox.pool import SandboxPool, SandboxUnavailable
 
     if hidden_tests not in ("private", "private+generated"):
-        raise _fail(f"--hidden-tests must be private or private+generated, not {hidden_tests!r}")
+        raise fail(f"--hidden-tests must be private or private+generated, not {hidden_tests!r}")
     if backend not in ("auto", "docker", "local"):
-        raise _fail(f"--backend must be docker, local or auto, not {backend!r}")
+        raise fail(f"--backend must be docker, local or auto, not {backend!r}")
     try:
         architecture = resolve_architecture(arch)
     except (ArchitectureError, FileNotFoundError, ValueError) as e:
-        raise _fail(str(e))
+        raise fail(str(e))
     try:
         problem_list = load_problems(problems, split=split, limit=limit,
                                      problem_ids=problem_id or None)
     except ProblemError as e:
-        raise _fail(str(e))
+        raise fail(str(e))
     if not problem_list:
-        raise _fail(f"no problems selected from {problems}")
+        raise fail(f"no problems selected from {problems}")
 
     config = {
         "architecture": architecture.model_dump(mode="json"),
@@ -90,7 +96,7 @@ def bench_command(
     try:
         store.open(meta)
     except RunDirConflict as e:
-        raise _fail(str(e))
+        raise fail(str(e))
 
     settings = LLMSettings(model=model, api_base=api_base, max_connections=max_connections,
                            max_retries=max_retries,
@@ -129,13 +135,11 @@ def bench_command(
             with progress:
                 return await run_bench(pipeline, problem_list, pool, store, options, on_record)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("always", WeakSandboxWarning)
-        warnings.showwarning = lambda msg, *a, **k: err.print(f"[yellow]warning:[/yellow] {msg}")
+    with sandbox_warnings():
         try:
             summary = asyncio.run(go())
         except (SandboxUnavailable, ImageError) as e:
-            raise _fail(str(e))
+            raise fail(str(e))
         except KeyboardInterrupt:
             err.print(f"[yellow]interrupted[/yellow]: finished problems are saved in {path}; "
                       "run the same command again to resume")

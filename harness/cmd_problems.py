@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from harness.console import err, sandbox_warnings
 from problems import Problem, ProblemError, load_problems
 
 problems_app = typer.Typer(
@@ -145,16 +146,14 @@ def validate_problems(
     and incorrect solutions that pass everything (weak tests). Exit 0 when clean."""
     import asyncio
     import json
-    import warnings
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from harness.validate import count_jobs, validate
     from sandbox.image import ImageError
-    from sandbox.pool import SandboxPool, SandboxUnavailable, WeakSandboxWarning
+    from sandbox.pool import SandboxPool, SandboxUnavailable
 
     problems = _load(source, split=split, limit=limit, problem_ids=problem_id or None)
-    err = Console(stderr=True)
     progress = Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=err, transient=as_json,
@@ -166,9 +165,7 @@ def validate_problems(
             with progress:
                 return await validate(problems, pool, on_done=lambda: progress.advance(task))
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("always", WeakSandboxWarning)
-        warnings.showwarning = lambda msg, *a, **k: err.print(f"[yellow]warning:[/yellow] {msg}")
+    with sandbox_warnings():
         try:
             report = asyncio.run(go())
         except (SandboxUnavailable, ImageError, ValueError) as e:

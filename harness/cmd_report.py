@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-err = Console(stderr=True)
+from harness.console import err, fail
 
 
 def report_command(
@@ -31,8 +31,7 @@ def report_command(
         data = build_report(run_dirs)
         path = write_report(data, out if out is not None else run_dirs[0] / "report.html")
     except ReportError as e:
-        err.print(Text.assemble(("error: ", "red"), str(e)), soft_wrap=True, highlight=False)
-        raise typer.Exit(2) from None
+        raise fail(str(e)) from None
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:

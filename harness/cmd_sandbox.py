@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import warnings
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -15,24 +14,18 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from harness.console import fail, sandbox_warnings
 from sandbox.checker import CHECKERS
 from sandbox.types import JobResult, Limits, Program, TestCase
 
 sandbox_app = typer.Typer(help="Build and inspect the Docker sandbox.", no_args_is_help=True)
 out = Console()
-err = Console(stderr=True)
 
 
 class UsageError(Exception):
     """Bad input from the user: printed in one line, exit status 2."""
 
 
-def fail(message: str) -> typer.Exit:
-    """Print a one-line error (never wrapped, never read as markup) and give exit status 2."""
-    from rich.text import Text
-
-    err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True, highlight=False)
-    return typer.Exit(2)
 
 
 class Backend(str, Enum):
@@ -47,12 +40,8 @@ class LanguageChoice(str, Enum):
     cpp = "cpp"
 
 
-class Checker(str, Enum):
-    codecontests = "codecontests"
-    strict = "strict"
-
-
-assert {c.value for c in Checker} == set(CHECKERS)
+# Built from the checker module's own list, so the command line cannot drift from it.
+Checker = Enum("Checker", {name: name for name in CHECKERS}, type=str)
 
 
 class _TestLine(BaseModel):
@@ -87,13 +76,14 @@ CPP_SUFFIXES = {".cpp", ".cc", ".cxx", ".c++", ".cp"}
 
 
 def detect_language(path: Path, source: str) -> str:
+    """By file extension; otherwise by what the source reads as (Python when unclear)."""
+    from archon_code.extract import detect_language as by_content
+
     if path.suffix.lower() == ".py":
         return "python"
     if path.suffix.lower() in CPP_SUFFIXES:
         return "cpp"
-    if "#include" in source or "int main" in source:
-        return "cpp"
-    return "python"
+    return by_content(source) or "python"
 
 
 def read_program(path: Path, language: str) -> Program:
@@ -147,7 +137,7 @@ def exec_command(
 ) -> None:
     """Run programs on tests in the sandbox and judge their output."""
     from sandbox.image import ImageError
-    from sandbox.pool import SandboxUnavailable, WeakSandboxWarning
+    from sandbox.pool import SandboxUnavailable
 
     try:
         cases = read_tests(tests)
@@ -155,9 +145,7 @@ def exec_command(
     except UsageError as e:
         raise fail(str(e))
     limits = Limits(time_s=time_limit, memory_mb=memory_limit)
-    with warnings.catch_warnings():
-        warnings.simplefilter("always", WeakSandboxWarning)
-        warnings.showwarning = lambda msg, *a, **k: err.print(f"[yellow]warning:[/yellow] {msg}")
+    with sandbox_warnings():
         try:
             results = asyncio.run(
                 _exec(progs, cases, limits, checker.value, max_sandboxes, backend.value)
@@ -192,7 +180,7 @@ def build_command(
     force: Annotated[bool, typer.Option(help="Rebuild even if the image is up to date.")] = False,
 ) -> None:
     """Build the sandbox image (reused when up to date)."""
-    from sandbox.image import ImageError, build_image, ensure_image, image_tag
+    from sandbox.image import ImageError, build_image, ensure_image
     from sandbox.pool import docker_client
 
     client = docker_client()
@@ -202,7 +190,6 @@ def build_command(
         tag = build_image(client) if force else ensure_image(client)
     except ImageError as e:
         raise fail(str(e))
-    assert tag == image_tag()
     out.print(f"sandbox image: [bold]{tag}[/bold]")
 
 
@@ -212,8 +199,8 @@ def status_command(
 ) -> None:
     """Daemon, image and live sandbox containers."""
     from sandbox.image import image_tag
-    from sandbox.workers import LABEL, POOL_LABEL
     from sandbox.pool import docker_client
+    from sandbox.workers import LABEL, POOL_LABEL
 
     client = docker_client()
     tag = image_tag()

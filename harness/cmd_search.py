@@ -7,22 +7,21 @@ import asyncio
 import json
 import os
 import sys
-import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
-from rich.text import Text
 
-err = Console(stderr=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True, highlight=False)
-    return typer.Exit(2)
+from harness.console import err, fail, sandbox_warnings
 
 
 def search_command(
@@ -58,24 +57,20 @@ def search_command(
     from harness.search_space import SAMPLERS, SpaceError, resolve_space
 
     if hidden_tests not in ("private", "private+generated"):
-        raise _fail(f"--hidden-tests must be private or private+generated, not {hidden_tests!r}")
+        raise fail(f"--hidden-tests must be private or private+generated, not {hidden_tests!r}")
     if backend not in ("auto", "docker", "local"):
-        raise _fail(f"--backend must be docker, local or auto, not {backend!r}")
+        raise fail(f"--backend must be docker, local or auto, not {backend!r}")
     if sampler is not None and sampler not in SAMPLERS:
-        raise _fail(f"--sampler must be one of {', '.join(SAMPLERS)}, not {sampler!r}")
+        raise fail(f"--sampler must be one of {', '.join(SAMPLERS)}, not {sampler!r}")
     try:  # before the heavy imports: a mistake in the space file is reported at once
         search_space = resolve_space(space)
     except SpaceError as e:
-        raise _fail(str(e))
+        raise fail(str(e))
     if sampler == "grid" and search_space.continuous_points():
-        raise _fail(f"--sampler grid needs a step on every float point "
+        raise fail(f"--sampler grid needs a step on every float point "
                     f"({', '.join(search_space.continuous_points())} has none)")
 
     from archon_code.context import LLMHub, LLMSettings
-    from problems import ProblemError, load_problems
-    from sandbox.image import ImageError
-    from sandbox.pool import SandboxPool, SandboxUnavailable, WeakSandboxWarning
-
     from harness.runstore import RunDirConflict
     from harness.search import (
         MeteredCache,
@@ -87,17 +82,20 @@ def search_command(
         split_problems,
         study_config,
     )
+    from problems import ProblemError, load_problems
+    from sandbox.image import ImageError
+    from sandbox.pool import SandboxPool, SandboxUnavailable
 
     try:
         goals = parse_objectives(objectives)
     except SearchError as e:
-        raise _fail(str(e))
+        raise fail(str(e))
     try:
         problem_list = load_problems(problems, split=split, limit=limit, problem_ids=problem_id or None)
     except ProblemError as e:
-        raise _fail(str(e))
+        raise fail(str(e))
     if not problem_list:
-        raise _fail(f"no problems selected from {problems}")
+        raise fail(f"no problems selected from {problems}")
 
     options = SearchOptions(
         objectives=goals, trials=trials or search_space.search.trials or 20, budget_usd=budget_usd,
@@ -106,7 +104,7 @@ def search_command(
     try:
         part, held = split_problems(problem_list, holdout, seed)
     except SearchError as e:
-        raise _fail(str(e))
+        raise fail(str(e))
     root = Path(os.environ.get("ARCHON_CODE_RUNS", "runs"))
     path = study_dir or default_study_dir(root, search_space, study_config(search_space, options, part, held))
     err.print(f"study dir: {path}  ({len(part)} search problems, {len(held)} held out; "
@@ -141,13 +139,11 @@ def search_command(
             with progress:
                 return await search.run()
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("always", WeakSandboxWarning)
-        warnings.showwarning = lambda msg, *a, **k: err.print(f"[yellow]warning:[/yellow] {msg}")
+    with sandbox_warnings():
         try:
             summary = asyncio.run(go())
         except (SearchError, RunDirConflict, SandboxUnavailable, ImageError) as e:
-            raise _fail(str(e))
+            raise fail(str(e))
         except KeyboardInterrupt:
             err.print(f"[yellow]interrupted[/yellow]: the study and finished problems are saved in {path}; "
                       "run the same command again to resume")

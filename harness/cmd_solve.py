@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -14,10 +13,10 @@ from rich.console import Console
 from rich.syntax import Syntax
 from rich.text import Text
 
-from harness.cmd_sandbox import Backend, UsageError, fail
+from harness.cmd_sandbox import Backend, UsageError
+from harness.console import err, fail, sandbox_warnings
 
 out = Console()
-err = Console(stderr=True)
 
 
 def _is_source(source: str) -> bool:
@@ -90,7 +89,7 @@ def solve_command(
     from archon_code.context import LLMHub, LLMSettings
     from archon_code.pipeline import Pipeline
     from sandbox.image import ImageError
-    from sandbox.pool import SandboxPool, SandboxUnavailable, WeakSandboxWarning
+    from sandbox.pool import SandboxPool, SandboxUnavailable
     try:
         cache = None if no_cache else ResponseCache()
     except (OSError, sqlite3.Error) as e:
@@ -107,9 +106,7 @@ def solve_command(
         async with pool:
             return await pipeline.solve(task)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("always", WeakSandboxWarning)
-        warnings.showwarning = lambda msg, *a, **k: err.print(Text.assemble(("warning: ", "yellow"), str(msg)))
+    with sandbox_warnings():
         try:
             if as_json:
                 solution = asyncio.run(go())

@@ -52,15 +52,14 @@ from archon_code.cache import CachedResponse, ResponseCache
 from archon_code.config import Architecture, parse_architecture
 from archon_code.context import LLMHub
 from archon_code.pipeline import Pipeline
-from problems import Problem
-from sandbox.checker import check
-from sandbox.pool import SandboxPool
-from sandbox.types import JobResult, Limits, Program, TestCase, TestResult, Verdict
-
 from harness.bench import BenchOptions, run_bench
 from harness.report import CSS, PALETTE, _e, _svg_open, _tick, nice_ticks
 from harness.runstore import RunStore, config_hash, versions
 from harness.search_space import SearchSpace, SpaceError, llm_samples
+from problems import Problem
+from sandbox.checker import check
+from sandbox.pool import SandboxPool
+from sandbox.types import JobResult, Limits, Program, TestCase, TestResult, Verdict
 
 OBJECTIVES = {"pass@1": "maximize", "cost": "minimize", "latency": "minimize"}
 STUDY_NAME = "archon-code-search"

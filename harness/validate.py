@@ -70,16 +70,11 @@ async def validate(
 ) -> ValidationReport:
     """Every runnable solution and incorrect solution on all public and private tests."""
     report = ValidationReport(problems=len(problems))
-    jobs = []
-    for problem in problems:
-        tests = problem_tests(problem)
-        for kind, sols in (("correct", problem.solutions), ("incorrect", problem.incorrect_solutions)):
-            for index, (lang, source) in enumerate(zip(sols.language, sols.solution)):
-                language = runnable_language(lang)
-                if language is None:
-                    report.skipped_languages += 1
-                    continue
-                jobs.append((problem, kind, index, Program(source, language), tests))
+    tests = {p.id: problem_tests(p) for p in problems}
+    jobs = [(p, kind, i, prog, tests[p.id]) for p, kind, i, prog in solution_jobs(problems)]
+    report.skipped_languages = sum(
+        len(sols.language) for p in problems for sols in (p.solutions, p.incorrect_solutions)
+    ) - len(jobs)
 
     async def one(problem, kind, index, program, tests):
         # Only pass/fail and the first bad verdict matter: stop at the first crash or timeout.
@@ -105,11 +100,16 @@ async def validate(
     return report
 
 
+def solution_jobs(problems: list[Problem]):
+    """(problem, "correct" | "incorrect", index, program) for every runnable stored solution;
+    Python 2 and Java solutions cannot run here and are left out."""
+    for problem in problems:
+        for kind, sols in (("correct", problem.solutions), ("incorrect", problem.incorrect_solutions)):
+            for index, (lang, source) in enumerate(zip(sols.language, sols.solution)):
+                language = runnable_language(lang)
+                if language is not None:
+                    yield problem, kind, index, Program(source, language)
+
+
 def count_jobs(problems: list[Problem]) -> int:
-    return sum(
-        1
-        for p in problems
-        for sols in (p.solutions, p.incorrect_solutions)
-        for lang in sols.language
-        if runnable_language(lang) is not None
-    )
+    return sum(1 for _ in solution_jobs(problems))

@@ -325,7 +325,7 @@ class SandboxPool:
 
 def _sandbox_error(tests: Sequence[TestCase], why: str) -> JobResult:
     return JobResult(
-        tests=[TestResult(verdict=Verdict.SE, detail=why) for _ in tests] or [],
+        tests=[TestResult(verdict=Verdict.SE, detail=why) for _ in tests],
         compile_verdict=None if tests else Verdict.SE,
         compile_output=why,
         attempts=2,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -144,13 +143,3 @@ class JobResult:
             "tests": [t.to_dict(full_stdout) for t in self.tests],
             "skipped": self.skipped,
         }
-
-
-def job_key(program: Program, tests: list[TestCase], limits: Limits) -> str:
-    """Content hash of a job: the same program, inputs and limits give the same key."""
-    h = hashlib.sha256()
-    h.update(program.key.encode())
-    h.update(json.dumps(limits.to_dict(), sort_keys=True).encode())
-    for t in tests:
-        h.update(hashlib.sha256(t.input.encode()).digest())
-    return h.hexdigest()

@@ -39,7 +39,6 @@ class Worker(abc.ABC):
     name: str
 
     def __init__(self) -> None:
-        self._reader: asyncio.StreamReader | None = None
         self.info: dict = {}
 
     @abc.abstractmethod
@@ -153,10 +152,8 @@ class DockerWorker(Worker):
         # counts per uid across the whole kernel, and kill(-1) must reach only this one.
         self.uid = 100_000 + secrets.randbelow(2_000_000_000)
         self.container_id: str | None = None
-        self._sock = None
         self._reader_stream: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
-        self._pending = b""
         self._stream_left = 0
 
     def _create(self) -> str:
@@ -203,7 +200,6 @@ class DockerWorker(Worker):
     async def start(self) -> None:
         raw = await asyncio.to_thread(self._create)
         raw.setblocking(False)
-        self._sock = raw
         self._reader_stream, self._writer = await asyncio.open_connection(sock=raw, limit=1 << 20)
         await self._handshake(60)
 

@@ -14,7 +14,6 @@ import pytest
 from archon_code.cache import CachedResponse, ResponseCache, cache_key, default_cache_path
 from archon_code.llm import Completion, LLMClient, LLMError, Usage
 from tests.openai_server import Delay, Garbage, RateLimited, Reply, ServerError
-from tests.openai_server import openai_server  # noqa: F401  (the pytest fixture)
 
 REPO = Path(__file__).resolve().parent.parent
 
