@@ -22,6 +22,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from harness.backend import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
 from harness.console import err, fail, sandbox_warnings
 
 
@@ -36,9 +37,10 @@ def bench_command(
     api_base: Annotated[Optional[str], typer.Option("--api-base", help="API base URL (vLLM, ollama, a proxy).")] = None,
     max_connections: Annotated[int, typer.Option("--max-connections", min=1, help="LLM requests in flight.")] = 8,
     max_retries: Annotated[int, typer.Option("--max-retries", min=0, help="Retries of a failed LLM call (rate limits, server errors, timeouts).")] = 4,
-    max_sandboxes: Annotated[Optional[int], typer.Option("--max-sandboxes", min=1, help="Sandbox containers (default: one per core).")] = None,
+    max_sandboxes: MaxSandboxesOpt = None,
     hidden_tests: Annotated[str, typer.Option("--hidden-tests", help="private or private+generated.")] = "private",
-    backend: Annotated[str, typer.Option("--backend", help="docker, local or auto.")] = "auto",
+    backend: BackendOpt = "auto",
+    ray_address: RayAddressOpt = None,
     run_dir: Annotated[Optional[Path], typer.Option("--run-dir", help="Where the run lives (default: runs/<arch>-<config hash>).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the LLM response cache.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json to stdout at the end.")] = False,
@@ -59,12 +61,10 @@ def bench_command(
     )
     from problems import ProblemError, load_problems
     from sandbox.image import ImageError
-    from sandbox.pool import SandboxPool, SandboxUnavailable
+    from sandbox.pool import SandboxUnavailable
 
     if hidden_tests not in ("private", "private+generated"):
         raise fail(f"--hidden-tests must be private or private+generated, not {hidden_tests!r}")
-    if backend not in ("auto", "docker", "local"):
-        raise fail(f"--backend must be docker, local or auto, not {backend!r}")
     try:
         architecture = resolve_architecture(arch)
     except (ArchitectureError, FileNotFoundError, ValueError) as e:
@@ -112,8 +112,10 @@ def bench_command(
         console=err, transient=False,
     )
 
+    pool = open_pool(backend, max_sandboxes, ray_address)
+
     async def go() -> dict:
-        async with SandboxPool(backend, size=max_sandboxes) as pool:
+        async with pool:
             pipeline = Pipeline(architecture, pool, LLMHub(settings), seed=seed)
             from harness.metrics import summarize
 

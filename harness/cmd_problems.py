@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from harness.backend import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
 from harness.console import err, sandbox_warnings
 from problems import Problem, ProblemError, load_problems
 
@@ -134,10 +135,9 @@ def validate_problems(
     problem_id: Annotated[
         list[str] | None, typer.Option("--problem-id", help="Only this problem (repeatable).")
     ] = None,
-    max_sandboxes: Annotated[
-        int | None, typer.Option("--max-sandboxes", min=1, help="Sandboxes in the pool.")
-    ] = None,
-    backend: Annotated[str, typer.Option(help="docker, local or auto.")] = "auto",
+    max_sandboxes: MaxSandboxesOpt = None,
+    backend: BackendOpt = "auto",
+    ray_address: RayAddressOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON report.")] = False,
 ) -> None:
     """Run every stored solution (and incorrect solution) on its tests in the sandbox.
@@ -151,7 +151,7 @@ def validate_problems(
 
     from harness.validate import count_jobs, validate
     from sandbox.image import ImageError
-    from sandbox.pool import SandboxPool, SandboxUnavailable
+    from sandbox.pool import SandboxUnavailable
 
     problems = _load(source, split=split, limit=limit, problem_ids=problem_id or None)
     progress = Progress(
@@ -159,8 +159,10 @@ def validate_problems(
         TimeElapsedColumn(), console=err, transient=as_json,
     )
 
+    pool = open_pool(backend, max_sandboxes, ray_address)
+
     async def go():
-        async with SandboxPool(backend, size=max_sandboxes) as pool:
+        async with pool:
             task = progress.add_task(f"validating on {pool.backend}", total=count_jobs(problems))
             with progress:
                 return await validate(problems, pool, on_done=lambda: progress.advance(task))

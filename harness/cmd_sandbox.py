@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from harness.backend import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
 from harness.console import fail, sandbox_warnings
 from sandbox.checker import CHECKERS
 from sandbox.types import JobResult, Limits, Program, TestCase
@@ -26,12 +27,6 @@ class UsageError(Exception):
     """Bad input from the user: printed in one line, exit status 2."""
 
 
-
-
-class Backend(str, Enum):
-    auto = "auto"
-    docker = "docker"
-    local = "local"
 
 
 class LanguageChoice(str, Enum):
@@ -115,10 +110,8 @@ def exec_record(name: str, result: JobResult) -> dict:
     }
 
 
-async def _exec(programs, tests, limits, checker, size, backend) -> list[JobResult]:
-    from sandbox.pool import SandboxPool
-
-    async with SandboxPool(backend, size=size) as pool:
+async def _exec(programs, tests, limits, checker, pool) -> list[JobResult]:
+    async with pool:
         return await asyncio.gather(
             *(pool.run(p, tests, limits, checker=checker) for p in programs)
         )
@@ -131,8 +124,9 @@ def exec_command(
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="CPU seconds per test.")] = 2.0,
     memory_limit: Annotated[int, typer.Option("--memory-limit", min=8, help="MB per test.")] = 256,
     checker: Annotated[Checker, typer.Option(help="Output comparison rule.")] = Checker.codecontests,
-    max_sandboxes: Annotated[Optional[int], typer.Option("--max-sandboxes", min=1, help="Containers in the pool (default: one per core).")] = None,
-    backend: Annotated[Backend, typer.Option(help="docker (default when a daemon answers) or local (weaker).")] = Backend.auto,
+    max_sandboxes: MaxSandboxesOpt = None,
+    backend: BackendOpt = "auto",
+    ray_address: RayAddressOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per program per line.")] = False,
 ) -> None:
     """Run programs on tests in the sandbox and judge their output."""
@@ -145,11 +139,10 @@ def exec_command(
     except UsageError as e:
         raise fail(str(e))
     limits = Limits(time_s=time_limit, memory_mb=memory_limit)
+    pool = open_pool(backend, max_sandboxes, ray_address)
     with sandbox_warnings():
         try:
-            results = asyncio.run(
-                _exec(progs, cases, limits, checker.value, max_sandboxes, backend.value)
-            )
+            results = asyncio.run(_exec(progs, cases, limits, checker.value, pool))
         except (SandboxUnavailable, ImageError, ValueError) as e:
             raise fail(str(e))
     if as_json:

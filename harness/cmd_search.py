@@ -21,6 +21,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from harness.backend import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
 from harness.console import err, fail, sandbox_warnings
 
 
@@ -48,9 +49,10 @@ def search_command(
     api_base: Annotated[Optional[str], typer.Option("--api-base", help="API base URL (vLLM, ollama, a proxy).")] = None,
     max_connections: Annotated[int, typer.Option("--max-connections", min=1, help="LLM requests in flight.")] = 8,
     max_retries: Annotated[int, typer.Option("--max-retries", min=0, help="Retries of a failed LLM call.")] = 4,
-    max_sandboxes: Annotated[Optional[int], typer.Option("--max-sandboxes", min=1, help="Sandbox containers (default: one per core).")] = None,
+    max_sandboxes: MaxSandboxesOpt = None,
     hidden_tests: Annotated[str, typer.Option("--hidden-tests", help="private or private+generated.")] = "private",
-    backend: Annotated[str, typer.Option("--backend", help="docker, local or auto.")] = "auto",
+    backend: BackendOpt = "auto",
+    ray_address: RayAddressOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary (results.json) to stdout at the end.")] = False,
 ) -> None:
     """Search a space of architectures with optuna; report the best (or the Pareto front) on held-out problems."""
@@ -58,8 +60,6 @@ def search_command(
 
     if hidden_tests not in ("private", "private+generated"):
         raise fail(f"--hidden-tests must be private or private+generated, not {hidden_tests!r}")
-    if backend not in ("auto", "docker", "local"):
-        raise fail(f"--backend must be docker, local or auto, not {backend!r}")
     if sampler is not None and sampler not in SAMPLERS:
         raise fail(f"--sampler must be one of {', '.join(SAMPLERS)}, not {sampler!r}")
     try:  # before the heavy imports: a mistake in the space file is reported at once
@@ -84,7 +84,7 @@ def search_command(
     )
     from problems import ProblemError, load_problems
     from sandbox.image import ImageError
-    from sandbox.pool import SandboxPool, SandboxUnavailable
+    from sandbox.pool import SandboxUnavailable
 
     try:
         goals = parse_objectives(objectives)
@@ -130,10 +130,12 @@ def search_command(
         elif kind == "trial-pruned":
             err.print(f"trial {data['number']}: pruned: {data['reason']}", highlight=False, soft_wrap=True)
 
+    pool = open_pool(backend, max_sandboxes, ray_address)
+
     async def go() -> dict:
         settings = LLMSettings(api_base=api_base, max_connections=max_connections, max_retries=max_retries,
                                cache=MeteredCache(), use_cache=True)
-        async with SandboxPool(backend, size=max_sandboxes) as pool:
+        async with pool:
             search = Search(search_space, problem_list, options, path, pool, LLMHub(settings),
                             on_event=on_event, command=sys.argv[1:])
             with progress:

@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.syntax import Syntax
 from rich.text import Text
 
-from harness.cmd_sandbox import Backend, UsageError
+from harness.backend import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
+from harness.cmd_sandbox import UsageError
 from harness.console import err, fail, sandbox_warnings
 
 out = Console()
@@ -66,8 +67,9 @@ def solve_command(
     api_base: Annotated[Optional[str], typer.Option("--api-base", help="Base URL of an OpenAI-compatible server (vLLM, ollama, ...).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seeds sampling and the tie-breaking pick.")] = 0,
     max_connections: Annotated[int, typer.Option("--max-connections", min=1, help="LLM requests in flight at once.")] = 8,
-    max_sandboxes: Annotated[Optional[int], typer.Option("--max-sandboxes", min=1, help="Sandboxes in the pool (default: one per core).")] = None,
-    backend: Annotated[Backend, typer.Option(help="docker (default when a daemon answers) or local (weaker).")] = Backend.auto,
+    max_sandboxes: MaxSandboxesOpt = None,
+    backend: BackendOpt = "auto",
+    ray_address: RayAddressOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM response cache.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: the solution, trace and program.")] = False,
 ) -> None:
@@ -89,14 +91,14 @@ def solve_command(
     from archon_code.context import LLMHub, LLMSettings
     from archon_code.pipeline import Pipeline
     from sandbox.image import ImageError
-    from sandbox.pool import SandboxPool, SandboxUnavailable
+    from sandbox.pool import SandboxUnavailable
     try:
         cache = None if no_cache else ResponseCache()
     except (OSError, sqlite3.Error) as e:
         raise fail(f"cannot open the LLM response cache: {e} (use --no-cache to run without it)")
     hub = LLMHub(LLMSettings(model=model, api_base=api_base, max_connections=max_connections,
                              cache=cache, use_cache=not no_cache))
-    pool = SandboxPool(backend.value, size=max_sandboxes)
+    pool = open_pool(backend, max_sandboxes, ray_address)
     try:
         pipeline = Pipeline(architecture, pool, hub, seed=seed)
     except ValueError as e:

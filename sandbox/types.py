@@ -143,3 +143,28 @@ class JobResult:
             "tests": [t.to_dict(full_stdout) for t in self.tests],
             "skipped": self.skipped,
         }
+
+
+def job_key(
+    program: Program,
+    tests: "list[TestCase] | tuple[TestCase, ...]",
+    limits: Limits,
+    **options: object,
+) -> str:
+    """The identity of one job: program, tests, limits and run options. Two jobs with the
+    same key give the same verdicts, so running one twice (a retry after a lost machine)
+    is harmless."""
+    h = hashlib.sha256()
+    h.update(program.key.encode())
+    h.update(repr(sorted(limits.to_dict().items())).encode())
+    h.update(repr(sorted(options.items())).encode())
+    for t in tests:
+        h.update(b"\0in\0%d\0" % len(t.input))
+        h.update(t.input.encode())
+        if t.output is None:
+            h.update(b"\0none\0")
+        else:
+            h.update(b"\0out\0%d\0" % len(t.output))
+            h.update(t.output.encode())
+    return h.hexdigest()
+

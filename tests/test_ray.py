@@ -1,0 +1,203 @@
+"""The ray backend on a real Ray cluster of several nodes on this host (Ray's own multi-node
+test cluster): every worker node runs its own Docker pool. Results match the local Docker
+pool; a node killed mid-run loses and duplicates nothing; the commands take --backend ray."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytest.importorskip("ray")
+
+from harness.validate import problem_limits, problem_tests, solution_jobs  # noqa: E402
+from problems import load_problems  # noqa: E402
+from sandbox.ray_pool import RaySandboxPool  # noqa: E402
+from sandbox.types import Limits, Program, TestCase, Verdict  # noqa: E402
+
+# One cluster per test process: keep every test of this module on one xdist worker.
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.xdist_group("ray")]
+
+NODE = {"num_cpus": 1, "object_store_memory": 80 << 20}
+
+
+@pytest.fixture(scope="module")
+def cluster(docker_pool):
+    """A head with no CPUs (so no sandbox pool) and two worker nodes with one CPU each."""
+    from ray.cluster_utils import Cluster
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    c = Cluster(initialize_head=True,
+                head_node_args={"num_cpus": 0, "object_store_memory": 80 << 20,
+                                "include_dashboard": False})
+    c.add_node(**NODE)
+    c.add_node(**NODE)
+    c.wait_for_nodes()
+    yield c
+    c.shutdown()
+
+
+def same_results(a, b, limits: Limits) -> bool:
+    """Do two runs of one program say the same, test by test? A test that used most of its
+    CPU limit in either run is borderline: its verdict depends on how busy the machine was,
+    so the comparison stops there (with max_failures, what follows depends on it too)."""
+    if a.compile_verdict != b.compile_verdict:
+        return False
+    for ta, tb in zip(a.tests, b.tests):
+        if max(ta.cpu_s, tb.cpu_s) > 0.6 * limits.time_s:
+            return True
+        if (ta.verdict, ta.output_hash) != (tb.verdict, tb.output_hash):
+            return False
+    return len(a.tests) == len(b.tests) and a.skipped == b.skipped
+
+
+def bundled_jobs():
+    problems = load_problems("bundled")
+    return [
+        (f"{p.id}/{kind}/{i}", prog, problem_tests(p), problem_limits(p), p.io_files)
+        for p, kind, i, prog in solution_jobs(problems)
+    ]
+
+
+async def run_jobs(pool, jobs):
+    return await asyncio.gather(*(
+        pool.run(prog, tests, limits, input_file=io[0], output_file=io[1], max_failures=1)
+        for _, prog, tests, limits, io in jobs
+    ))
+
+
+async def test_results_match_the_local_docker_pool_on_bundled_problems(cluster, docker_pool):
+    jobs = bundled_jobs()
+    assert len(jobs) >= 50
+    local = docker_pool._call(run_jobs(docker_pool.pool, jobs))
+    async with RaySandboxPool(cluster.address) as pool:
+        assert len(pool.nodes) == 2 and pool.size == 2  # the head offers no CPUs
+        assert {n.info["backend"] for n in pool.nodes.values()} == {"docker"}
+        remote = await run_jobs(pool, jobs)
+        stats = pool.stats
+        used = {r.worker.split("/")[0] for r in remote}
+        assert used == {n.name for n in pool.nodes.values()}  # both nodes took jobs
+    assert stats.executed == stats.jobs == len(jobs)
+    assert stats.requeued == 0 and stats.nodes_lost == 0
+    differ = [name for (name, _, _, limits, _), a, b in zip(jobs, local, remote)
+              if not same_results(a, b, limits)]
+    assert differ == []
+    # The comparison covers passing and failing programs alike.
+    assert any(r.passed for r in remote) and any(not r.passed for r in remote)
+
+
+async def test_identical_jobs_in_flight_run_once(cluster):
+    program = Program("import time\nt=time.time()\nwhile time.time()-t<0.3: pass\nprint(int(input())*2)")
+    tests = [TestCase("21\n", "42\n")]
+    async with RaySandboxPool(cluster.address) as pool:
+        results = await asyncio.gather(*(pool.run(program, tests) for _ in range(6)))
+        assert [r.verdict for r in results] == [Verdict.OK] * 6
+        assert pool.stats.jobs == 6 and pool.stats.executed == 1 and pool.stats.shared == 5
+        # Separate results: changing one does not change another.
+        results[0].tests[0].stdout = "changed"
+        assert results[1].tests[0].stdout == "42\n"
+
+
+async def test_a_node_killed_mid_run_loses_and_duplicates_nothing(cluster):
+    doomed = cluster.add_node(**NODE)
+    cluster.wait_for_nodes()
+    doomed_id = doomed.node_id
+    # Each job burns about a second of CPU over three tests and prints its own answer.
+    program = Program("n=int(input())\ns=0\nfor i in range(n): s+=i\nprint(s)")
+    jobs = [[TestCase(f"{n}\n", f"{n * (n - 1) // 2}\n") for n in (1_500_000 + k, 1_500_001 + k, 1_500_002 + k)]
+            for k in range(18)]
+    import docker
+
+    client = docker.from_env()
+    async with RaySandboxPool(cluster.address) as pool:
+        assert doomed_id in pool.nodes and len(pool.nodes) == 3
+        dead_pool = pool.nodes[doomed_id].info["pool_id"]
+        tasks = [asyncio.ensure_future(pool.run(program, tests, Limits(time_s=10))) for tests in jobs]
+        # Kill the node while it is running jobs of its own.
+        for _ in range(600):
+            if pool.nodes[doomed_id].running > 0:
+                break
+            await asyncio.sleep(0.05)
+        assert pool.nodes[doomed_id].running > 0
+        await asyncio.to_thread(cluster.remove_node, doomed, False)
+        results = await asyncio.gather(*tasks)
+        stats = pool.stats
+
+        # Every job has exactly one result, and it is the right one: nothing lost to the
+        # dead node, nothing reported as a failure, nothing counted twice.
+        assert len(results) == len(jobs)
+        for tests, r in zip(jobs, results):
+            assert r.verdict is Verdict.OK, (r.worker, [t.detail for t in r.tests])
+            assert [t.stdout for t in r.tests] == [t.output for t in tests]
+        assert stats.jobs == stats.executed == len(jobs)
+        assert stats.requeued >= 1
+        # The jobs the node held ran again elsewhere; the rest ran once.
+        retried = [r for r in results if r.attempts > 1]
+        assert len(retried) >= 1
+        assert all(doomed_id[:8] not in r.worker for r in retried)
+
+    # The dead node's sandboxes went with it: its containers are removed.
+    deadline = time.monotonic() + 60
+    while client.containers.list(all=True, filters={"label": f"archon-code.pool={dead_pool}"}):
+        assert time.monotonic() < deadline, "the dead node's containers are still there"
+        await asyncio.sleep(1)
+
+
+def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "from harness.cli import main; main()", *args],
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def test_bench_on_ray_gives_the_same_records_as_docker(cluster, tmp_path):
+    problems = ["Twin Beacons", "Festival Lanterns"]
+    ids = [x for p in problems for x in ("--problem-id", p)]
+    runs = {}
+    for backend, extra in (("docker", []), ("ray", ["--ray-address", cluster.address])):
+        run_dir = tmp_path / backend
+        p = cli("bench", *ids, "--run-dir", str(run_dir), "--json", "--backend", backend, *extra)
+        assert p.returncode == 0, p.stderr[-3000:]
+        assert "Traceback" not in p.stderr
+        runs[backend] = (json.loads(p.stdout), run_dir)
+    keys = ("pass_at_1", "oracle", "random_pick", "public_filter_random", "problems")
+    assert {k: runs["ray"][0][k] for k in keys} == {k: runs["docker"][0][k] for k in keys}
+
+    def picks(run_dir):
+        recs = [json.loads(x) for x in (run_dir / "records.jsonl").read_text().splitlines()]
+        return {r["problem"]: (r["n"], r["c"], r["selected_source"]) for r in recs}
+
+    assert picks(runs["ray"][1]) == picks(runs["docker"][1])
+
+
+def test_validate_and_exec_take_the_ray_backend(cluster, tmp_path):
+    p = cli("problems", "validate", "bundled", "--limit", "3", "--json",
+            "--ray-address", cluster.address)
+    assert p.returncode == 0, p.stderr[-3000:]
+    report = json.loads(p.stdout)
+    assert report["problems"] == 3 and report["solutions_run"] >= 12
+    assert report["correct_failing"] == [] and report["incorrect_passing"] == []
+
+    (tmp_path / "a.py").write_text("a, b = map(int, input().split())\nprint(a + b)\n")
+    (tmp_path / "t.jsonl").write_text('{"input": "1 2\\n", "output": "3\\n"}\n'
+                                      '{"input": "5 5\\n", "output": "11\\n"}\n')
+    p = cli("exec", str(tmp_path / "a.py"), "--tests", str(tmp_path / "t.jsonl"), "--json",
+            "--backend", "ray", "--ray-address", cluster.address)
+    assert p.returncode == 1, p.stderr[-3000:]  # 1: a program failed a test
+    record = json.loads(p.stdout)
+    assert [t["verdict"] for t in record["tests"]] == ["OK", "WA"]
+
+
+def test_bad_ray_options_are_one_line_errors():
+    p = cli("problems", "validate", "bundled", "--limit", "1", "--ray-address", "127.0.0.1:1")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "no Ray cluster answers at 127.0.0.1:1" in p.stderr
+    p = cli("problems", "validate", "bundled", "--limit", "1", "--backend", "docker",
+            "--ray-address", "127.0.0.1:1")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "--ray-address needs --backend ray" in p.stderr
