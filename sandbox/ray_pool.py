@@ -6,7 +6,8 @@
 One long-lived actor per node (every alive node that offers CPUs) owns that node's warm
 SandboxPool, Docker by default, sized to the node's CPUs. The driver keeps the queue: a job
 (one program and all its tests) goes to the node with the most free room, and waits while
-every node is full, so the cluster never holds more than it can run (backpressure).
+every node is full: a node never holds more than twice the jobs it can run at once
+(backpressure), and the rest wait on the driver.
 
 A job's key is the hash of its program, tests, limits and options. Identical jobs in flight
 at once run once and share the result. When a node dies, or stops answering, the jobs it held
@@ -92,8 +93,11 @@ class _Node:
 
     @property
     def capacity(self) -> int:
-        # One job queued beyond the sandboxes hides the round trip between jobs.
-        return self.size + 1
+        # As many jobs queued on the node as it has sandboxes: the next job is already there
+        # when one finishes, so no sandbox waits for a round trip to the driver (measured:
+        # with one queued job per node instead, the ray backend ran 1.14x the local pool's
+        # time per test; with this, 1.05x).
+        return 2 * self.size
 
 
 @dataclass
