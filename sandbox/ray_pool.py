@@ -47,7 +47,7 @@ class NodeSandbox:
 
     def __init__(self, backend: str, size: int, pool_options: dict) -> None:
         self.pool = SandboxPool(backend, size=size, **pool_options)
-        self._running: dict[str, asyncio.Future] = {}
+        self._running: dict[str, list] = {}  # key -> [the job's future, callers waiting]
 
     async def start(self) -> dict:
         import ray
@@ -66,16 +66,26 @@ class NodeSandbox:
     async def ping(self) -> bool:
         return True
 
+    async def busy(self) -> int:
+        """How many jobs this node is running now."""
+        return len(self._running)
+
     async def run(self, key: str, program: Program, tests: list[TestCase], limits: Limits,
                   options: dict) -> JobResult:
         # The same job sent again (the driver lost sight of this node for a moment and
         # retried) joins the running one instead of running twice.
-        fut = self._running.get(key)
-        if fut is None:
+        entry = self._running.get(key)
+        if entry is None:
             fut = asyncio.ensure_future(self.pool.run(program, tests, limits, **options))
-            self._running[key] = fut
+            entry = self._running[key] = [fut, 0]
             fut.add_done_callback(lambda _: self._running.pop(key, None))
-        return await asyncio.shield(fut)
+        entry[1] += 1
+        try:
+            return await asyncio.shield(entry[0])
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0 and not entry[0].done():
+                entry[0].cancel()  # every caller gave up: free the sandbox
 
     async def close(self) -> None:
         await self.pool.close()
@@ -189,8 +199,10 @@ class RaySandboxPool:
         if not ray.is_initialized():
             check_address(self.address or os.environ.get("RAY_ADDRESS"))
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+            # "local": start Ray here, rather than join whatever cluster last ran here.
+            address = self.address or os.environ.get("RAY_ADDRESS") or "local"
             try:
-                ray.init(address=self.address, namespace=NAMESPACE,
+                ray.init(address=address, namespace=NAMESPACE,
                          logging_level=logging.ERROR, include_dashboard=False)
             except Exception as e:
                 where = self.address or os.environ.get("RAY_ADDRESS") or "this machine"
@@ -396,20 +408,26 @@ class RaySandboxPool:
         options = {"checker": checker, "input_file": input_file, "output_file": output_file,
                    "max_failures": max_failures}
         key = job_key(program, tests, limits, **options)
-        shared = self._inflight.get(key)
-        if shared is not None:
+        while (shared := self._inflight.get(key)) is not None:
+            try:
+                result = copy.deepcopy(await asyncio.shield(shared))
+            except asyncio.CancelledError:
+                if shared.cancelled() and not asyncio.current_task().cancelling():
+                    continue  # the caller running it gave up, not this one: run it here
+                raise
             self.stats.shared += 1
-            result = copy.deepcopy(await asyncio.shield(shared))
             self.stats.jobs += 1
             return result
         fut = asyncio.get_running_loop().create_future()
         self._inflight[key] = fut
         try:
             result = await self._dispatch(key, program, tests, limits, options)
+        except asyncio.CancelledError:
+            fut.cancel()
+            raise
         except BaseException as e:
-            if not fut.done():
-                fut.set_exception(e)
-                fut.exception()  # retrieved: nobody else may be waiting
+            fut.set_exception(e)
+            fut.exception()  # retrieved: nobody else may be waiting
             raise
         finally:
             self._inflight.pop(key, None)
@@ -418,14 +436,22 @@ class RaySandboxPool:
         return result
 
     async def _dispatch(self, key, program, tests, limits, options) -> JobResult:
+        import ray
+
         from sandbox.pool import _sandbox_error
 
         arg = self._tests_arg(tests)
         losses = []
         while len(losses) <= MAX_REQUEUES:
             node = await self._acquire()
+            ref = None
             try:
-                result: JobResult = await node.actor.run.remote(key, program, arg, limits, options)
+                ref = node.actor.run.remote(key, program, arg, limits, options)
+                result: JobResult = await ref
+            except asyncio.CancelledError:
+                if ref is not None:
+                    ray.cancel(ref)  # the node frees the sandbox
+                raise
             except Exception as e:
                 if not _is_node_loss(e):
                     raise

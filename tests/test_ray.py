@@ -74,7 +74,7 @@ async def run_jobs(pool, jobs):
 async def test_results_match_the_local_docker_pool_on_bundled_problems(cluster, docker_pool):
     jobs = bundled_jobs()
     assert len(jobs) >= 50
-    local = docker_pool._call(run_jobs(docker_pool.pool, jobs))
+    local = await asyncio.to_thread(docker_pool._call, run_jobs(docker_pool.pool, jobs))
     async with RaySandboxPool(cluster.address) as pool:
         assert len(pool.nodes) == 2 and pool.size == 2  # the head offers no CPUs
         assert {n.info["backend"] for n in pool.nodes.values()} == {"docker"}
@@ -101,6 +101,29 @@ async def test_identical_jobs_in_flight_run_once(cluster):
         # Separate results: changing one does not change another.
         results[0].tests[0].stdout = "changed"
         assert results[1].tests[0].stdout == "42\n"
+
+
+async def test_a_cancelled_job_frees_its_sandbox(cluster):
+    async with RaySandboxPool(cluster.address) as pool:
+        # Two different programs (identical ones would share one run), one per node.
+        tasks = [asyncio.ensure_future(pool.run(Program(f"k = {k}\nwhile True: pass"),
+                                                [TestCase("")], Limits(time_s=60)))
+                 for k in range(2)]
+        while sum(await asyncio.gather(*(n.actor.busy.remote() for n in pool.nodes.values()))) < 2:
+            await asyncio.sleep(0.1)
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        assert all(t.cancelled() for t in tasks)
+        # The nodes stop the spinning programs rather than run them for their full minute.
+        deadline = time.monotonic() + 30
+        while sum(await asyncio.gather(*(n.actor.busy.remote() for n in pool.nodes.values()))):
+            assert time.monotonic() < deadline, "a cancelled job still holds its sandbox"
+            await asyncio.sleep(0.2)
+        results = await asyncio.gather(*(pool.run(Program("print(7)"), [TestCase("", "7\n")])
+                                         for _ in range(4)))
+        assert all(r.passed for r in results)
+        assert all(n.running == 0 for n in pool.nodes.values())
 
 
 async def test_a_node_killed_mid_run_loses_and_duplicates_nothing(cluster):
@@ -156,15 +179,20 @@ def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
 
 
 def test_bench_on_ray_gives_the_same_records_as_docker(cluster, tmp_path):
-    problems = ["Twin Beacons", "Festival Lanterns"]
-    ids = [x for p in problems for x in ("--problem-id", p)]
-    runs = {}
+    procs = {}
     for backend, extra in (("docker", []), ("ray", ["--ray-address", cluster.address])):
         run_dir = tmp_path / backend
-        p = cli("bench", *ids, "--run-dir", str(run_dir), "--json", "--backend", backend, *extra)
-        assert p.returncode == 0, p.stderr[-3000:]
-        assert "Traceback" not in p.stderr
-        runs[backend] = (json.loads(p.stdout), run_dir)
+        argv = ["bench", "--problem-id", "Festival Lanterns", "--run-dir", str(run_dir),
+                "--json", "--backend", backend, *extra]
+        procs[backend] = (subprocess.Popen(
+            [sys.executable, "-c", "from harness.cli import main; main()", *argv],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), run_dir)
+    runs = {}
+    for backend, (proc, run_dir) in procs.items():
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err[-3000:]
+        assert "Traceback" not in err
+        runs[backend] = (json.loads(out), run_dir)
     keys = ("pass_at_1", "oracle", "random_pick", "public_filter_random", "problems")
     assert {k: runs["ray"][0][k] for k in keys} == {k: runs["docker"][0][k] for k in keys}
 
