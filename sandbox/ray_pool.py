@@ -176,6 +176,7 @@ class RaySandboxPool:
         self.nodes: dict[str, _Node] = {}
         self._dead: set[str] = set()
         self._cond: asyncio.Condition | None = None
+        self._discovering: asyncio.Lock | None = None
         self._inflight: dict[str, asyncio.Future] = {}
         self._test_refs: OrderedDict[str, object] = OrderedDict()
         self._tasks: set[asyncio.Task] = set()
@@ -196,6 +197,7 @@ class RaySandboxPool:
         import ray
 
         self._cond = asyncio.Condition()
+        self._discovering = asyncio.Lock()
         if not ray.is_initialized():
             check_address(self.address or os.environ.get("RAY_ADDRESS"))
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
@@ -225,9 +227,20 @@ class RaySandboxPool:
     async def _discover(self) -> list[str]:
         """Start a pool on every alive node with CPUs that has none yet; returns the errors
         of nodes that could not start one."""
+        async with self._discovering:  # one discovery at a time: one actor per node
+            errors = await self._start_node_pools()
+        if self.nodes:  # otherwise the caller fails with all of them
+            for e in errors:
+                log.warning("ray: left out %s", e)
+        return errors
+
+    async def _start_node_pools(self) -> list[str]:
         import ray
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+        from sandbox.image import image_tag
+
+        expected_image = self.pool_options.get("image") or image_tag()
         nodes = await asyncio.to_thread(ray.nodes)
         fresh = [
             n for n in nodes
@@ -244,6 +257,10 @@ class RaySandboxPool:
             ).remote(self.node_backend, size, self.pool_options)
             try:
                 info = await actor.start.remote()
+                if info["backend"] == "docker" and info["image"] != expected_image:
+                    raise SandboxUnavailable(
+                        f"its sandbox image is {info['image']}, this machine's is "
+                        f"{expected_image}: install the same archon-code version on every node")
             except BaseException:
                 ray.kill(actor, no_restart=True)
                 raise
@@ -256,8 +273,8 @@ class RaySandboxPool:
                 if isinstance(got, asyncio.CancelledError):
                     raise got
                 where = n.get("NodeManagerHostname") or n.get("NodeManagerAddress")
-                errors.append(f"node {where} ({n['NodeID'][:8]}): {got}")
-                log.error("ray: node %s could not start a sandbox pool: %s", n["NodeID"][:8], got)
+                why = getattr(got, "cause", None) or got  # the node's own error, not Ray's wrapper
+                errors.append(f"node {where} ({n['NodeID'][:8]}): {why}")
                 self._dead.add(n["NodeID"])
                 continue
             self.nodes[got.node_id] = got

@@ -229,3 +229,15 @@ def test_bad_ray_options_are_one_line_errors():
             "--ray-address", "127.0.0.1:1")
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert "--ray-address needs --backend ray" in p.stderr
+
+
+async def test_nodes_that_cannot_start_a_pool_are_named_in_the_error(cluster):
+    from sandbox.pool import SandboxUnavailable
+
+    pool = RaySandboxPool(cluster.address, image="archon-code-sandbox:no-such-image")
+    with pytest.raises(SandboxUnavailable) as e:
+        await pool.start()
+    message = str(e.value)
+    assert message.startswith("no Ray node could start a sandbox pool")
+    assert message.count("no-such-image") >= 2  # both worker nodes, each with its reason
+    assert "Traceback" not in message
