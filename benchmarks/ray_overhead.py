@@ -6,13 +6,16 @@ dev set on its public and private tests, plus a share of failing programs). Mode
 alternating rounds so that a busy moment of the machine hits both alike:
 
   pool   SandboxPool("docker", size=N) in this process
-  ray    RaySandboxPool: Ray started on this machine (one node), whose actor owns a Docker
-         pool of the same size; the jobs go through the driver's queue and Ray's actor calls
+  ray    RaySandboxPool on a one-node Ray cluster on this machine (as `ray start --head`
+         makes), whose actor owns a Docker pool of the same size; the jobs go through the
+         driver's queue and Ray's actor calls
+  ray-Kn with --nodes K: Ray's multi-node test cluster on this machine, a head with no CPUs
+         and K worker nodes (raylets) sharing the same N sandboxes, a pool on each
 
 Start-up (Ray, actors, containers) is timed apart and left out of the throughput.
 Prints ms per test for each mode and the ratio ray/pool (the goal: well under 1.3x).
 
-    python benchmarks/ray_overhead.py [--data DIR] [--workers N] [--rounds R]
+    python benchmarks/ray_overhead.py [--data DIR] [--workers N] [--rounds R] [--nodes K]
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--fail-share", type=float, default=0.25)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--nodes", type=int, default=0,
+                    help="also run on a test cluster of this many worker nodes (0: skip)")
     args = ap.parse_args()
     if docker_client() is None:
         sys.exit("no Docker daemon answers: start dockerd first")
@@ -65,10 +70,25 @@ def main() -> None:
     n_tests = sum(len(j[2]) for j in jobs)
     print(f"workload: {len(jobs)} programs, {n_tests} tests, {args.workers} sandboxes, "
           f"{args.rounds} rounds per mode", flush=True)
+    from ray.cluster_utils import Cluster
+
+    store = 80 << 20
+    single = Cluster(initialize_head=True, head_node_args={
+        "num_cpus": args.workers, "object_store_memory": store, "include_dashboard": False})
+    clusters = [single]
     modes = {
         "pool": lambda: SandboxPool("docker", size=args.workers),
-        "ray": lambda: RaySandboxPool(None, size=args.workers),
+        "ray": lambda: RaySandboxPool(single.address, size=args.workers),
     }
+    if args.nodes:
+        per_node = max(1, args.workers // args.nodes)
+        multi = Cluster(initialize_head=True, head_node_args={
+            "num_cpus": 0, "object_store_memory": store, "include_dashboard": False})
+        for _ in range(args.nodes):
+            multi.add_node(num_cpus=per_node, object_store_memory=store)
+        multi.wait_for_nodes()
+        clusters.append(multi)
+        modes[f"ray-{args.nodes}n"] = lambda: RaySandboxPool(multi.address, size=per_node)
     # A warm-up of each mode (image check, first containers) that is not counted.
     for make in modes.values():
         asyncio.run(timed(make, jobs[:10]))
@@ -77,18 +97,23 @@ def main() -> None:
         for name, make in modes.items():
             runs[name].append(asyncio.run(timed(make, jobs)))
             startup, wall, tests, passed = runs[name][-1]
-            print(f"  round {r + 1} {name:4}: {wall:6.2f} s ({1000 * wall / tests:.2f} ms/test), "
+            print(f"  round {r + 1} {name:7}: {wall:6.2f} s ({1000 * wall / tests:.2f} ms/test), "
                   f"start-up {startup:.1f} s, {passed}/{tests} tests passed", flush=True)
 
-    print(f"\n{'mode':6} {'ms/test (median)':>17} {'start-up s':>11} {'passed':>8}")
+    print(f"\n{'mode':7} {'ms/test (median)':>17} {'start-up s':>11} {'passed':>8}")
     ms = {}
     for name, rs in runs.items():
         ms[name] = statistics.median(1000 * w / t for _, w, t, _ in rs)
-        print(f"{name:6} {ms[name]:17.2f} {statistics.median(s for s, *_ in rs):11.1f} "
+        print(f"{name:7} {ms[name]:17.2f} {statistics.median(s for s, *_ in rs):11.1f} "
               f"{rs[-1][3]:8d}")
     if {r[3] for rs in runs.values() for r in rs} != {runs['pool'][0][3]}:
         print("warning: the modes disagree on how many tests passed", file=sys.stderr)
-    print(f"\nratio ray/pool: {ms['ray'] / ms['pool']:.3f}x  (goal: well under 1.3x)")
+    print()
+    for name in ms:
+        if name != "pool":
+            print(f"ratio {name}/pool: {ms[name] / ms['pool']:.3f}x  (goal: well under 1.3x)")
+    for c in clusters:
+        c.shutdown()
 
 
 if __name__ == "__main__":
