@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -32,9 +33,14 @@ def cluster(docker_pool):
     from ray.cluster_utils import Cluster
 
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    with socket.socket() as s:  # a free port for the head's Ray Client server
+        s.bind(("127.0.0.1", 0))
+        client_port = s.getsockname()[1]
     c = Cluster(initialize_head=True,
                 head_node_args={"num_cpus": 0, "object_store_memory": 80 << 20,
-                                "include_dashboard": False})
+                                "include_dashboard": False,
+                                "ray_client_server_port": client_port})
+    c.client_address = f"ray://127.0.0.1:{client_port}"
     c.add_node(**NODE)
     c.add_node(**NODE)
     c.wait_for_nodes()
@@ -219,6 +225,17 @@ def test_validate_and_exec_take_the_ray_backend(cluster, tmp_path):
     assert p.returncode == 1, p.stderr[-3000:]  # 1: a program failed a test
     record = json.loads(p.stdout)
     assert [t["verdict"] for t in record["tests"]] == ["OK", "WA"]
+
+
+def test_a_driver_outside_the_cluster_connects_through_ray_client(cluster, tmp_path):
+    # A Ray Client address (ray://) is how a machine that is not a Ray node drives the cluster.
+    # The test set is large enough to travel through the object store.
+    (tmp_path / "n.py").write_text("import sys\nprint(len(sys.stdin.read().split()))\n")
+    (tmp_path / "t.jsonl").write_text(json.dumps({"input": "7 " * 40_000, "output": "40000"}) + "\n")
+    p = cli("exec", str(tmp_path / "n.py"), "--tests", str(tmp_path / "t.jsonl"), "--json",
+            "--ray-address", cluster.client_address)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert json.loads(p.stdout)["verdict"] == "OK"
 
 
 def test_bad_ray_options_are_one_line_errors():
