@@ -116,6 +116,7 @@ def bench_command(
 
     async def go() -> dict:
         async with pool:
+            err.print(f"sandbox: {pool.description}", highlight=False)
             pipeline = Pipeline(architecture, pool, LLMHub(settings), seed=seed)
             from harness.metrics import summarize
 

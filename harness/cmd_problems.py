@@ -163,7 +163,7 @@ def validate_problems(
 
     async def go():
         async with pool:
-            task = progress.add_task(f"validating on {pool.backend}", total=count_jobs(problems))
+            task = progress.add_task(f"validating ({pool.description})", total=count_jobs(problems))
             with progress:
                 return await validate(problems, pool, on_done=lambda: progress.advance(task))
 

@@ -136,6 +136,7 @@ def search_command(
         settings = LLMSettings(api_base=api_base, max_connections=max_connections, max_retries=max_retries,
                                cache=MeteredCache(), use_cache=True)
         async with pool:
+            err.print(f"sandbox: {pool.description}", highlight=False)
             search = Search(search_space, problem_list, options, path, pool, LLMHub(settings),
                             on_event=on_event, command=sys.argv[1:])
             with progress:

@@ -176,6 +176,11 @@ class SandboxPool:
     async def __aexit__(self, *exc) -> None:
         await asyncio.shield(self.close())
 
+    @property
+    def description(self) -> str:
+        """Where jobs run, in a few words (for progress lines)."""
+        return f"{self.backend}, {self.size} sandboxes"
+
     # ------------------------------------------------------------ jobs
 
     async def run(

@@ -191,6 +191,12 @@ class RaySandboxPool:
         """Sandboxes across the cluster."""
         return sum(n.size for n in self.nodes.values()) or 1
 
+    @property
+    def description(self) -> str:
+        """Where jobs run, in a few words (for progress lines)."""
+        n = len(self.nodes)
+        return f"ray, {n} node{'s' * (n != 1)}, {self.size} sandboxes"
+
     async def start(self) -> RaySandboxPool:
         if self._started:
             return self
