@@ -198,6 +198,7 @@ def test_bench_on_ray_gives_the_same_records_as_docker(cluster, tmp_path):
         out, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err[-3000:]
         assert "Traceback" not in err
+        assert ("sandbox: ray, 2 nodes, 2 sandboxes" in err) == (backend == "ray")
         runs[backend] = (json.loads(out), run_dir)
     keys = ("pass_at_1", "oracle", "random_pick", "public_filter_random", "problems")
     assert {k: runs["ray"][0][k] for k in keys} == {k: runs["docker"][0][k] for k in keys}
