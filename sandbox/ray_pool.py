@@ -37,6 +37,7 @@ NAMESPACE = "archon-code"
 MAX_REQUEUES = 3  # a job that outlives this many nodes is reported as a sandbox error
 PROBE_PATIENCE_S = 60.0  # how long a node that stops answering may take to come back
 INLINE_TESTS_BYTES = 64 << 10  # larger test sets go to the object store once, by reference
+TEST_REFS_BYTES = 512 << 20  # test sets kept in the object store for reuse, at most
 
 
 class NodeSandbox:
@@ -178,7 +179,8 @@ class RaySandboxPool:
         self._cond: asyncio.Condition | None = None
         self._discovering: asyncio.Lock | None = None
         self._inflight: dict[str, asyncio.Future] = {}
-        self._test_refs: OrderedDict[str, object] = OrderedDict()
+        self._test_refs: OrderedDict[str, tuple[object, int]] = OrderedDict()
+        self._test_ref_bytes = 0
         self._tasks: set[asyncio.Task] = set()
         self._owns_ray = False
         self._started = False
@@ -321,6 +323,7 @@ class RaySandboxPool:
         if ray.is_initialized():
             await asyncio.gather(*map(stop, nodes), return_exceptions=True)
         self._test_refs.clear()
+        self._test_ref_bytes = 0
         if self._owns_ray:
             await asyncio.to_thread(ray.shutdown)
             self._owns_ray = False
@@ -397,13 +400,18 @@ class RaySandboxPool:
         if size < INLINE_TESTS_BYTES:
             return tests
         key = job_key(Program(""), tests, Limits())
-        ref = self._test_refs.get(key)
-        if ref is None:
-            ref = self._test_refs[key] = ray.put(tests)
-            while len(self._test_refs) > 64:
-                self._test_refs.popitem(last=False)
-        else:
+        kept = self._test_refs.get(key)
+        if kept is not None:
             self._test_refs.move_to_end(key)
+            return kept[0]
+        ref = ray.put(tests)
+        self._test_refs[key] = (ref, size)
+        self._test_ref_bytes += size
+        # Jobs still running hold their own reference; this only bounds what is kept for
+        # the next jobs on the same tests.
+        while self._test_ref_bytes > TEST_REFS_BYTES and len(self._test_refs) > 1:
+            _, (_, dropped) = self._test_refs.popitem(last=False)
+            self._test_ref_bytes -= dropped
         return ref
 
     # ------------------------------------------------------------ jobs

@@ -109,6 +109,17 @@ async def test_identical_jobs_in_flight_run_once(cluster):
         assert results[1].tests[0].stdout == "42\n"
 
 
+async def test_a_large_test_set_goes_to_the_object_store_once(cluster):
+    tests = [TestCase("7 " * 40_000 + "\n", "40000\n"), TestCase("1 2 3\n", "3\n")]
+    programs = [Program(f"# {k}\nprint(len(input().split()))") for k in range(4)]
+    async with RaySandboxPool(cluster.address) as pool:
+        results = await asyncio.gather(*(pool.run(p, tests) for p in programs))
+        assert all(r.passed for r in results)
+        assert len(pool._test_refs) == 1  # one object for the four jobs
+        small = await pool.run(programs[0], tests[1:])
+        assert small.passed and len(pool._test_refs) == 1  # small sets travel inline
+
+
 async def test_a_cancelled_job_frees_its_sandbox(cluster):
     async with RaySandboxPool(cluster.address) as pool:
         # Two different programs (identical ones would share one run), one per node.
