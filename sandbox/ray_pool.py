@@ -24,6 +24,7 @@ import copy
 import logging
 import os
 import socket
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ log = logging.getLogger("archon_code.sandbox")
 NAMESPACE = "archon-code"
 MAX_REQUEUES = 3  # a job that outlives this many nodes is reported as a sandbox error
 PROBE_PATIENCE_S = 60.0  # how long a node that stops answering may take to come back
+RETRY_FAILED_S = 300.0  # a node whose pool would not start (no Docker, say) is tried again after
 INLINE_TESTS_BYTES = 64 << 10  # larger test sets go to the object store once, by reference
 TEST_REFS_BYTES = 512 << 20  # test sets kept in the object store for reuse, at most
 
@@ -175,7 +177,8 @@ class RaySandboxPool:
         self.rediscover_s = rediscover_s
         self.stats = RayStats()
         self.nodes: dict[str, _Node] = {}
-        self._dead: set[str] = set()
+        self._dead: set[str] = set()  # nodes lost while running jobs (Ray never reuses an id)
+        self._failed: dict[str, float] = {}  # nodes whose pool would not start: when it failed
         self._cond: asyncio.Condition | None = None
         self._discovering: asyncio.Lock | None = None
         self._inflight: dict[str, asyncio.Future] = {}
@@ -250,10 +253,12 @@ class RaySandboxPool:
 
         expected_image = self.pool_options.get("image") or image_tag()
         nodes = await asyncio.to_thread(ray.nodes)
+        now = time.monotonic()
         fresh = [
             n for n in nodes
             if n.get("Alive") and n["Resources"].get("CPU", 0) >= 1
             and n["NodeID"] not in self.nodes and n["NodeID"] not in self._dead
+            and now - self._failed.get(n["NodeID"], -RETRY_FAILED_S) >= RETRY_FAILED_S
         ]
 
         async def launch(n: dict) -> _Node:
@@ -283,9 +288,10 @@ class RaySandboxPool:
                 where = n.get("NodeManagerHostname") or n.get("NodeManagerAddress")
                 why = getattr(got, "cause", None) or got  # the node's own error, not Ray's wrapper
                 errors.append(f"node {where} ({n['NodeID'][:8]}): {why}")
-                self._dead.add(n["NodeID"])
+                self._failed[n["NodeID"]] = time.monotonic()
                 continue
             self.nodes[got.node_id] = got
+            self._failed.pop(got.node_id, None)
             self.stats.nodes_joined += 1
         if fresh:
             async with self._cond:
