@@ -22,23 +22,37 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from harness.backend import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
 from harness.console import err, fail, sandbox_warnings
+from harness.options import (
+    ApiBaseOpt,
+    BackendOpt,
+    HiddenTests,
+    HiddenTestsOpt,
+    MaxConnectionsOpt,
+    MaxRetriesOpt,
+    MaxSandboxesOpt,
+    ModelOpt,
+    ProblemIdOpt,
+    ProblemsOpt,
+    RayAddressOpt,
+    SplitOpt,
+    open_pool,
+)
 
 
 def bench_command(
     arch: Annotated[str, typer.Option("--arch", help="A shipped architecture name or a YAML/JSON file.")] = "offline",
-    problems: Annotated[str, typer.Option("--problems", help="'bundled', 'codecontests[:SPLIT]', or a file/folder.")] = "bundled",
-    split: Annotated[Optional[str], typer.Option("--split", help="CodeContests split.")] = None,
+    problems: ProblemsOpt = "bundled",
+    split: SplitOpt = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=0, help="At most N problems.")] = None,
-    problem_id: Annotated[Optional[list[str]], typer.Option("--problem-id", help="Only this problem (repeatable).")] = None,
+    problem_id: ProblemIdOpt = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for sampling and tie-breaking picks.")] = 0,
-    model: Annotated[Optional[str], typer.Option("--model", help="litellm model string for every LLM component.")] = None,
-    api_base: Annotated[Optional[str], typer.Option("--api-base", help="API base URL (vLLM, ollama, a proxy).")] = None,
-    max_connections: Annotated[int, typer.Option("--max-connections", min=1, help="LLM requests in flight.")] = 8,
-    max_retries: Annotated[int, typer.Option("--max-retries", min=0, help="Retries of a failed LLM call (rate limits, server errors, timeouts).")] = 4,
+    model: ModelOpt = None,
+    api_base: ApiBaseOpt = None,
+    max_connections: MaxConnectionsOpt = 8,
+    max_retries: MaxRetriesOpt = 4,
     max_sandboxes: MaxSandboxesOpt = None,
-    hidden_tests: Annotated[str, typer.Option("--hidden-tests", help="private or private+generated.")] = "private",
+    hidden_tests: HiddenTestsOpt = "private",
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
     run_dir: Annotated[Optional[Path], typer.Option("--run-dir", help="Where the run lives (default: runs/<arch>-<config hash>).")] = None,
@@ -63,8 +77,7 @@ def bench_command(
     from sandbox.image import ImageError
     from sandbox.pool import SandboxUnavailable
 
-    if hidden_tests not in ("private", "private+generated"):
-        raise fail(f"--hidden-tests must be private or private+generated, not {hidden_tests!r}")
+    hidden_tests = HiddenTests(hidden_tests).value
     try:
         architecture = resolve_architecture(arch)
     except (ArchitectureError, FileNotFoundError, ValueError) as e:

@@ -11,8 +11,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from harness.backend import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
 from harness.console import err, sandbox_warnings
+from harness.options import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
 from problems import Problem, ProblemError, load_problems
 
 problems_app = typer.Typer(

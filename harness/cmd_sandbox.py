@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from harness.backend import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
 from harness.console import fail, sandbox_warnings
+from harness.options import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
 from sandbox.checker import CHECKERS
 from sandbox.types import JobResult, Limits, Program, TestCase
 

@@ -21,18 +21,32 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from harness.backend import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
 from harness.console import err, fail, sandbox_warnings
+from harness.options import (
+    ApiBaseOpt,
+    BackendOpt,
+    HiddenTests,
+    HiddenTestsOpt,
+    MaxConnectionsOpt,
+    MaxRetriesOpt,
+    MaxSandboxesOpt,
+    ModelOpt,
+    ProblemIdOpt,
+    ProblemsOpt,
+    RayAddressOpt,
+    SplitOpt,
+    open_pool,
+)
 
 
 def search_command(
     space: Annotated[str, typer.Option("--space", help="A search space YAML/JSON file (a template architecture with "
                                                        "choice points, or an Archon ITAS search config), or a "
                                                        "shipped one: offline, llm.")],
-    problems: Annotated[str, typer.Option("--problems", help="'bundled', 'codecontests[:SPLIT]', or a file/folder.")] = "bundled",
-    split: Annotated[Optional[str], typer.Option("--split", help="CodeContests split.")] = None,
+    problems: ProblemsOpt = "bundled",
+    split: SplitOpt = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=0, help="At most N problems (before the split).")] = None,
-    problem_id: Annotated[Optional[list[str]], typer.Option("--problem-id", help="Only this problem (repeatable).")] = None,
+    problem_id: ProblemIdOpt = None,
     trials: Annotated[Optional[int], typer.Option("--trials", min=1, help="Trials the study should hold when done, pruned ones "
                                                                            "included (default: the space's, else 20).")] = None,
     budget_usd: Annotated[Optional[float], typer.Option("--budget-usd", min=0, help="Money the search trials may spend; a trial "
@@ -45,12 +59,12 @@ def search_command(
                                                                           "runs/search-<space>-<config hash>).")] = None,
     sampler: Annotated[Optional[str], typer.Option("--sampler", help="auto (TPE, or NSGA-II for several objectives), tpe, "
                                                                      "gp, random, grid, nsga2 (default: the space's).")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="litellm model string for every LLM component.")] = None,
-    api_base: Annotated[Optional[str], typer.Option("--api-base", help="API base URL (vLLM, ollama, a proxy).")] = None,
-    max_connections: Annotated[int, typer.Option("--max-connections", min=1, help="LLM requests in flight.")] = 8,
-    max_retries: Annotated[int, typer.Option("--max-retries", min=0, help="Retries of a failed LLM call.")] = 4,
+    model: ModelOpt = None,
+    api_base: ApiBaseOpt = None,
+    max_connections: MaxConnectionsOpt = 8,
+    max_retries: MaxRetriesOpt = 4,
     max_sandboxes: MaxSandboxesOpt = None,
-    hidden_tests: Annotated[str, typer.Option("--hidden-tests", help="private or private+generated.")] = "private",
+    hidden_tests: HiddenTestsOpt = "private",
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary (results.json) to stdout at the end.")] = False,
@@ -58,8 +72,7 @@ def search_command(
     """Search a space of architectures with optuna; report the best (or the Pareto front) on held-out problems."""
     from harness.search_space import SAMPLERS, SpaceError, resolve_space
 
-    if hidden_tests not in ("private", "private+generated"):
-        raise fail(f"--hidden-tests must be private or private+generated, not {hidden_tests!r}")
+    hidden_tests = HiddenTests(hidden_tests).value
     if sampler is not None and sampler not in SAMPLERS:
         raise fail(f"--sampler must be one of {', '.join(SAMPLERS)}, not {sampler!r}")
     try:  # before the heavy imports: a mistake in the space file is reported at once

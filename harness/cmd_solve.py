@@ -6,16 +6,24 @@ import asyncio
 import json
 import sqlite3
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.syntax import Syntax
 from rich.text import Text
 
-from harness.backend import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
 from harness.cmd_sandbox import UsageError
 from harness.console import err, fail, sandbox_warnings
+from harness.options import (
+    ApiBaseOpt,
+    BackendOpt,
+    MaxConnectionsOpt,
+    MaxSandboxesOpt,
+    ModelOpt,
+    RayAddressOpt,
+    open_pool,
+)
 
 out = Console()
 
@@ -63,10 +71,10 @@ def solve_command(
         help="A problem file (.json/.jsonl with one problem) or bundled-format folder, or SOURCE:ID "
              "such as 'bundled:Twin Beacons'.", show_default=False)],
     arch: Annotated[str, typer.Option("--arch", help="A shipped architecture name or a YAML/JSON file.")] = "single",
-    model: Annotated[Optional[str], typer.Option("--model", help="litellm model for every component (overrides the file).")] = None,
-    api_base: Annotated[Optional[str], typer.Option("--api-base", help="Base URL of an OpenAI-compatible server (vLLM, ollama, ...).")] = None,
+    model: ModelOpt = None,
+    api_base: ApiBaseOpt = None,
     seed: Annotated[int, typer.Option("--seed", help="Seeds sampling and the tie-breaking pick.")] = 0,
-    max_connections: Annotated[int, typer.Option("--max-connections", min=1, help="LLM requests in flight at once.")] = 8,
+    max_connections: MaxConnectionsOpt = 8,
     max_sandboxes: MaxSandboxesOpt = None,
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,

@@ -201,11 +201,7 @@ class SandboxPool:
         the remaining tests are not run, and `result.skipped` says how many."""
         if not self._started:
             await self.start()
-        if limits.memory_mb + 2 * limits.output_mb + 64 > self.container_memory_mb:
-            raise ValueError(
-                f"memory limit {limits.memory_mb} MB does not fit the pool's containers "
-                f"({self.container_memory_mb} MB); start the pool with more memory"
-            )
+        check_fits(limits, self.container_memory_mb)
         limits = replace(limits, wall_s=limits.wall_backstop_s)
         header = {
             "op": "run",
@@ -253,7 +249,7 @@ class SandboxPool:
             result.worker = worker.name
             result.attempts = attempt
             return result
-        return _sandbox_error(tests, last_error)
+        return sandbox_error(tests, last_error)
 
     async def _replace(self, worker: Worker) -> None:
         self.replaced += 1
@@ -328,7 +324,16 @@ class SandboxPool:
         return await asyncio.gather(*(self.run(p, t, lim, **kwargs) for p, t, lim in jobs))
 
 
-def _sandbox_error(tests: Sequence[TestCase], why: str) -> JobResult:
+def check_fits(limits: Limits, container_memory_mb: int) -> None:
+    """A test's memory, plus room for its output and the supervisor, must fit a container."""
+    if limits.memory_mb + 2 * limits.output_mb + 64 > container_memory_mb:
+        raise ValueError(
+            f"memory limit {limits.memory_mb} MB does not fit the pool's containers "
+            f"({container_memory_mb} MB); start the pool with more memory"
+        )
+
+
+def sandbox_error(tests: Sequence[TestCase], why: str) -> JobResult:
     return JobResult(
         tests=[TestResult(verdict=Verdict.SE, detail=why) for _ in tests],
         compile_verdict=None if tests else Verdict.SE,

@@ -29,8 +29,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sandbox.pool import SandboxPool, SandboxUnavailable
-from sandbox.types import JobResult, Limits, Program, TestCase, job_key
+from sandbox.pool import SandboxPool, SandboxUnavailable, check_fits, sandbox_error
+from sandbox.types import JobResult, Limits, Program, TestCase, job_key, tests_digest
 
 log = logging.getLogger("archon_code.sandbox")
 
@@ -398,20 +398,19 @@ class RaySandboxPool:
             return
         await self._lose(node, "it stopped answering")
 
-    def _tests_arg(self, tests: list[TestCase]):
+    def _tests_arg(self, tests: list[TestCase], digest: str):
         """Large test sets travel once per node through the object store."""
         import ray
 
         size = sum(len(t.input) + len(t.output or "") for t in tests)
         if size < INLINE_TESTS_BYTES:
             return tests
-        key = job_key(Program(""), tests, Limits())
-        kept = self._test_refs.get(key)
+        kept = self._test_refs.get(digest)
         if kept is not None:
-            self._test_refs.move_to_end(key)
+            self._test_refs.move_to_end(digest)
             return kept[0]
         ref = ray.put(tests)
-        self._test_refs[key] = (ref, size)
+        self._test_refs[digest] = (ref, size)
         self._test_ref_bytes += size
         # Jobs still running hold their own reference; this only bounds what is kept for
         # the next jobs on the same tests.
@@ -436,15 +435,12 @@ class RaySandboxPool:
         """Run one program on all its tests on some node of the cluster; see SandboxPool.run."""
         if not self._started:
             await self.start()
-        if limits.memory_mb + 2 * limits.output_mb + 64 > self.container_memory_mb:
-            raise ValueError(
-                f"memory limit {limits.memory_mb} MB does not fit the pool's containers "
-                f"({self.container_memory_mb} MB); start the pool with more memory"
-            )
+        check_fits(limits, self.container_memory_mb)
         tests = list(tests)
         options = {"checker": checker, "input_file": input_file, "output_file": output_file,
                    "max_failures": max_failures}
-        key = job_key(program, tests, limits, **options)
+        digest = tests_digest(tests)
+        key = job_key(program, digest, limits, **options)
         while (shared := self._inflight.get(key)) is not None:
             try:
                 result = copy.deepcopy(await asyncio.shield(shared))
@@ -458,7 +454,7 @@ class RaySandboxPool:
         fut = asyncio.get_running_loop().create_future()
         self._inflight[key] = fut
         try:
-            result = await self._dispatch(key, program, tests, limits, options)
+            result = await self._dispatch(key, program, tests, digest, limits, options)
         except asyncio.CancelledError:
             fut.cancel()
             raise
@@ -472,12 +468,10 @@ class RaySandboxPool:
         self.stats.jobs += 1
         return result
 
-    async def _dispatch(self, key, program, tests, limits, options) -> JobResult:
+    async def _dispatch(self, key, program, tests, digest, limits, options) -> JobResult:
         import ray
 
-        from sandbox.pool import _sandbox_error
-
-        arg = self._tests_arg(tests)
+        arg = self._tests_arg(tests, digest)
         losses = []
         while len(losses) <= MAX_REQUEUES:
             node = await self._acquire()
@@ -507,7 +501,7 @@ class RaySandboxPool:
             result.worker = f"{node.name}/{result.worker}"
             result.attempts += len(losses)
             return result
-        return _sandbox_error(tests, "lost the node running this job "
+        return sandbox_error(tests, "lost the node running this job "
                                      f"{len(losses)} times: " + ", ".join(losses))
 
     async def run_many(self, jobs, **kwargs) -> list[JobResult]:

@@ -145,19 +145,9 @@ class JobResult:
         }
 
 
-def job_key(
-    program: Program,
-    tests: "list[TestCase] | tuple[TestCase, ...]",
-    limits: Limits,
-    **options: object,
-) -> str:
-    """The identity of one job: program, tests, limits and run options. Two jobs with the
-    same key give the same verdicts, so running one twice (a retry after a lost machine)
-    is harmless."""
+def tests_digest(tests: "list[TestCase] | tuple[TestCase, ...]") -> str:
+    """A hash of a test set: inputs and expected outputs, in order."""
     h = hashlib.sha256()
-    h.update(program.key.encode())
-    h.update(repr(sorted(limits.to_dict().items())).encode())
-    h.update(repr(sorted(options.items())).encode())
     for t in tests:
         h.update(b"\0in\0%d\0" % len(t.input))
         h.update(t.input.encode())
@@ -168,3 +158,14 @@ def job_key(
             h.update(t.output.encode())
     return h.hexdigest()
 
+
+def job_key(program: Program, tests_digest: str, limits: Limits, **options: object) -> str:
+    """The identity of one job: program, tests (by their :func:`tests_digest`), limits and run
+    options. Two jobs with the same key give the same verdicts, so running one twice (a retry
+    after a lost machine) is harmless."""
+    h = hashlib.sha256()
+    h.update(program.key.encode())
+    h.update(tests_digest.encode())
+    h.update(repr(sorted(limits.to_dict().items())).encode())
+    h.update(repr(sorted(options.items())).encode())
+    return h.hexdigest()

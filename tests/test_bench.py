@@ -8,12 +8,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.cli import CLI, run_cli
 from tests.openai_server import ServerError
 from tests.scripted_roles import fenced
 
@@ -23,11 +23,7 @@ PROBLEMS = ["Twin Beacons", "Festival Lanterns", "Gondola Queue"]
 
 
 def bench(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from harness.cli import main; main()", "bench", *args],
-        capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, "OPENAI_API_KEY": "sk-test", **(env or {})},
-    )
+    return run_cli("bench", *args, env={"OPENAI_API_KEY": "sk-test", **(env or {})}, timeout=timeout)
 
 
 def ids(*names: str) -> list[str]:
@@ -69,8 +65,7 @@ def test_offline_bench_end_to_end_and_rerun_skips_done(tmp_path, docker_pool):
 
 def test_kill_mid_run_then_resume_loses_and_duplicates_nothing(tmp_path, docker_pool):
     run_dir = tmp_path / "run"
-    argv = [sys.executable, "-c", "from harness.cli import main; main()", "bench",
-            *ids(*PROBLEMS), "--run-dir", str(run_dir), "--max-sandboxes", "1"]
+    argv = [*CLI, "bench", *ids(*PROBLEMS), "--run-dir", str(run_dir), "--max-sandboxes", "1"]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.time() + 300

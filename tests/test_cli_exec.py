@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
+from tests.cli import run_cli
+
 pytestmark = pytest.mark.docker
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from harness.cli import main; main()", *args],
-        capture_output=True, text=True, timeout=300,
-    )
 
 
 @pytest.fixture

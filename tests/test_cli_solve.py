@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 import typer
@@ -12,6 +10,7 @@ from typer.testing import CliRunner
 
 from harness import cmd_solve
 from problems import load_problems
+from tests.cli import run_cli
 from tests.scripted_roles import RoleScript, fenced
 
 TWIN = "bundled:Twin Beacons"
@@ -135,10 +134,7 @@ def test_bad_input_is_one_line_and_exit_2(solve, tmp_path, openai_server, args, 
 
 
 def test_installed_command_reports_errors_without_traceback():
-    p = subprocess.run(
-        [sys.executable, "-c", "from harness.cli import main; main()", "solve", TWIN, "--arch", "nope"],
-        capture_output=True, text=True, timeout=120,
-    )
+    p = run_cli("solve", TWIN, "--arch", "nope", timeout=120)
     assert p.returncode == 2
     assert p.stderr.startswith("error: nope: unknown architecture") and len(p.stderr.strip().splitlines()) == 1
     assert "Traceback" not in p.stderr and not p.stdout

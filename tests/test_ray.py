@@ -9,7 +9,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
@@ -20,6 +19,7 @@ from harness.validate import problem_limits, problem_tests, solution_jobs  # noq
 from problems import load_problems  # noqa: E402
 from sandbox.ray_pool import RaySandboxPool  # noqa: E402
 from sandbox.types import Limits, Program, TestCase, Verdict  # noqa: E402
+from tests.cli import CLI, run_cli  # noqa: E402
 
 # One cluster per test process: keep every test of this module on one xdist worker.
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.xdist_group("ray")]
@@ -48,18 +48,21 @@ def cluster(docker_pool):
     c.shutdown()
 
 
-def same_results(a, b, limits: Limits) -> bool:
-    """Do two runs of one program say the same, test by test? A test that used most of its
-    CPU limit in either run is borderline: its verdict depends on how busy the machine was,
-    so the comparison stops there (with max_failures, what follows depends on it too)."""
+def compare(a, b, limits: Limits) -> int | None:
+    """How many tests two runs of one program agree on (verdict and output), or None when
+    they disagree. A test that used most of its CPU limit in either run is borderline: its
+    verdict depends on how busy the machine was, so the comparison stops there (with
+    max_failures, what follows depends on it too)."""
     if a.compile_verdict != b.compile_verdict:
-        return False
-    for ta, tb in zip(a.tests, b.tests):
+        return None
+    for i, (ta, tb) in enumerate(zip(a.tests, b.tests)):
         if max(ta.cpu_s, tb.cpu_s) > 0.6 * limits.time_s:
-            return True
+            return i
         if (ta.verdict, ta.output_hash) != (tb.verdict, tb.output_hash):
-            return False
-    return len(a.tests) == len(b.tests) and a.skipped == b.skipped
+            return None
+    if len(a.tests) != len(b.tests) or a.skipped != b.skipped:
+        return None
+    return len(a.tests)
 
 
 def bundled_jobs():
@@ -90,9 +93,11 @@ async def test_results_match_the_local_docker_pool_on_bundled_problems(cluster, 
         assert used == {n.name for n in pool.nodes.values()}  # both nodes took jobs
     assert stats.executed == stats.jobs == len(jobs)
     assert stats.requeued == 0 and stats.nodes_lost == 0
-    differ = [name for (name, _, _, limits, _), a, b in zip(jobs, local, remote)
-              if not same_results(a, b, limits)]
-    assert differ == []
+    agreed = {name: compare(a, b, limits)
+              for (name, _, _, limits, _), a, b in zip(jobs, local, remote)}
+    assert [name for name, n in agreed.items() if n is None] == []
+    # Borderline tests are few: nearly every test that ran was compared.
+    assert sum(agreed.values()) >= 0.9 * sum(len(r.tests) for r in local)
     # The comparison covers passing and failing programs alike.
     assert any(r.passed for r in remote) and any(not r.passed for r in remote)
 
@@ -188,13 +193,6 @@ async def test_a_node_killed_mid_run_loses_and_duplicates_nothing(cluster):
         await asyncio.sleep(1)
 
 
-def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from harness.cli import main; main()", *args],
-        capture_output=True, text=True, timeout=timeout,
-    )
-
-
 def test_bench_on_ray_gives_the_same_records_as_docker(cluster, tmp_path):
     procs = {}
     for backend, extra in (("docker", []), ("ray", ["--ray-address", cluster.address])):
@@ -202,8 +200,7 @@ def test_bench_on_ray_gives_the_same_records_as_docker(cluster, tmp_path):
         argv = ["bench", "--problem-id", "Festival Lanterns", "--run-dir", str(run_dir),
                 "--json", "--backend", backend, *extra]
         procs[backend] = (subprocess.Popen(
-            [sys.executable, "-c", "from harness.cli import main; main()", *argv],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), run_dir)
+            [*CLI, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), run_dir)
     runs = {}
     for backend, (proc, run_dir) in procs.items():
         out, err = proc.communicate(timeout=600)
@@ -222,7 +219,7 @@ def test_bench_on_ray_gives_the_same_records_as_docker(cluster, tmp_path):
 
 
 def test_validate_and_exec_take_the_ray_backend(cluster, tmp_path):
-    p = cli("problems", "validate", "bundled", "--limit", "3", "--json",
+    p = run_cli("problems", "validate", "bundled", "--limit", "3", "--json",
             "--ray-address", cluster.address)
     assert p.returncode == 0, p.stderr[-3000:]
     report = json.loads(p.stdout)
@@ -232,7 +229,7 @@ def test_validate_and_exec_take_the_ray_backend(cluster, tmp_path):
     (tmp_path / "a.py").write_text("a, b = map(int, input().split())\nprint(a + b)\n")
     (tmp_path / "t.jsonl").write_text('{"input": "1 2\\n", "output": "3\\n"}\n'
                                       '{"input": "5 5\\n", "output": "11\\n"}\n')
-    p = cli("exec", str(tmp_path / "a.py"), "--tests", str(tmp_path / "t.jsonl"), "--json",
+    p = run_cli("exec", str(tmp_path / "a.py"), "--tests", str(tmp_path / "t.jsonl"), "--json",
             "--backend", "ray", "--ray-address", cluster.address)
     assert p.returncode == 1, p.stderr[-3000:]  # 1: a program failed a test
     record = json.loads(p.stdout)
@@ -244,17 +241,17 @@ def test_a_driver_outside_the_cluster_connects_through_ray_client(cluster, tmp_p
     # The test set is large enough to travel through the object store.
     (tmp_path / "n.py").write_text("import sys\nprint(len(sys.stdin.read().split()))\n")
     (tmp_path / "t.jsonl").write_text(json.dumps({"input": "7 " * 40_000, "output": "40000"}) + "\n")
-    p = cli("exec", str(tmp_path / "n.py"), "--tests", str(tmp_path / "t.jsonl"), "--json",
+    p = run_cli("exec", str(tmp_path / "n.py"), "--tests", str(tmp_path / "t.jsonl"), "--json",
             "--ray-address", cluster.client_address)
     assert p.returncode == 0, p.stderr[-3000:]
     assert json.loads(p.stdout)["verdict"] == "OK"
 
 
 def test_bad_ray_options_are_one_line_errors():
-    p = cli("problems", "validate", "bundled", "--limit", "1", "--ray-address", "127.0.0.1:1")
+    p = run_cli("problems", "validate", "bundled", "--limit", "1", "--ray-address", "127.0.0.1:1")
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert "no Ray cluster answers at 127.0.0.1:1" in p.stderr
-    p = cli("problems", "validate", "bundled", "--limit", "1", "--backend", "docker",
+    p = run_cli("problems", "validate", "bundled", "--limit", "1", "--backend", "docker",
             "--ray-address", "127.0.0.1:1")
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert "--ray-address needs --backend ray" in p.stderr

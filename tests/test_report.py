@@ -4,11 +4,9 @@ real browser renders it."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ import pytest
 from harness.metrics import bootstrap_ci, bootstrap_diff_ci, summarize
 from harness.report import ReportError, build_report, nice_ticks, render_html
 from harness.runstore import RunStore
+from tests.cli import run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = 'print("</script><img src=x onerror=alert(1)>")\n# <!-- --> & "quotes" \'too\'\n'
@@ -120,10 +119,9 @@ def runs(tmp_path) -> tuple[Path, Path]:
     return a.path, b.path
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from harness.cli import main; main()", *args],
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "COLUMNS": "220"})
+def wide_cli(*args: str) -> subprocess.CompletedProcess:
+    """The command line on a terminal wide enough for the report table."""
+    return run_cli(*args, env={"COLUMNS": "220"}, timeout=120)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,7 +187,7 @@ def test_report_data_matches_hand_computed_values(runs):
 
 def test_json_output_is_the_report_data(runs):
     a, b = runs
-    p = run_cli("report", str(a), str(b), "--json")
+    p = wide_cli("report", str(a), str(b), "--json")
     assert p.returncode == 0, p.stderr
     data = json.loads(p.stdout)  # strict JSON: NaN would not parse as a number here
     assert data["runs"][1]["summary"]["pass_at_1"] == pytest.approx(0.75)
@@ -200,7 +198,7 @@ def test_json_output_is_the_report_data(runs):
 def test_table_numbers(runs, tmp_path):
     a, b = runs
     out = tmp_path / "sub" / "r.html"
-    p = run_cli("report", str(a), str(b), "--out", str(out))
+    p = wide_cli("report", str(a), str(b), "--out", str(out))
     assert p.returncode == 0, p.stderr
     assert out.is_file() and not (a / "report.html").exists()
     rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
@@ -260,7 +258,7 @@ def test_bad_input_is_one_line_naming_the_path(tmp_path, runs, case):
         (target / "records.jsonl").write_text("")
     with pytest.raises(ReportError, match=re.escape(str(target))):
         build_report([runs[0], target])
-    p = run_cli("report", str(runs[0]), str(target))
+    p = wide_cli("report", str(runs[0]), str(target))
     assert p.returncode == 2
     assert "Traceback" not in p.stderr and p.stdout == ""
     lines = p.stderr.strip().splitlines()
@@ -329,7 +327,7 @@ def headless(chromium: Path, tmp_path: Path, *args: str) -> subprocess.Completed
 def test_browser_renders_charts_and_numbers(runs, tmp_path, chromium):
     a, b = runs
     out = tmp_path / "report.html"
-    assert run_cli("report", str(a), str(b), "--out", str(out)).returncode == 0
+    assert wide_cli("report", str(a), str(b), "--out", str(out)).returncode == 0
     p = headless(chromium, tmp_path, "--dump-dom", out.as_uri())
     assert p.returncode == 0, p.stderr[-2000:]
     dom = p.stdout
@@ -355,7 +353,7 @@ def test_browser_renders_charts_and_numbers(runs, tmp_path, chromium):
 def test_browser_screenshot(runs, tmp_path, chromium):
     a, b = runs
     out = tmp_path / "report.html"
-    assert run_cli("report", str(a), str(b), "--out", str(out)).returncode == 0
+    assert wide_cli("report", str(a), str(b), "--out", str(out)).returncode == 0
     png = tmp_path / "report.png"
     p = headless(chromium, tmp_path, f"--screenshot={png}", "--window-size=1280,2000", out.as_uri())
     assert p.returncode == 0, p.stderr[-2000:]

@@ -4,9 +4,7 @@ sandbox runs, and whole searches (offline in Docker; LLM spaces against the loca
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from harness.search import (
 from harness.search_space import SpaceError, llm_samples, load_space, parse_space, resolve_space
 from problems import load_problems
 from sandbox.types import Limits, Program, TestCase, Verdict
+from tests.cli import run_cli
 from tests.conftest import docker_available
 from tests.openai_server import Reply
 from tests.scripted_roles import fenced, role_of, user_text
@@ -36,11 +35,7 @@ FAST = ["Festival Lanterns", "Gondola Queue", "Sticky Keys"]
 
 
 def search(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from harness.cli import main; main()", "search", *args],
-        capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, "OPENAI_API_KEY": "sk-test", **(env or {})},
-    )
+    return run_cli("search", *args, env={"OPENAI_API_KEY": "sk-test", **(env or {})}, timeout=timeout)
 
 
 def ids(*names: str) -> list[str]:
@@ -414,10 +409,8 @@ def test_offline_search_end_to_end_resumes_and_its_best_architecture_benches(tmp
     arch = resolve_architecture(study / "best.yaml")
     trial = again["best"]["trial"]
     assert arch == parse_architecture(again["best"]["architecture"]) and arch.name.endswith(f"trial{trial}")
-    bench = subprocess.run(
-        [sys.executable, "-c", "from harness.cli import main; main()", "bench", "--arch", str(study / "best.yaml"),
-         *ids(held[0]), "--run-dir", str(tmp_path / "bench"), "--backend", "docker", "--max-sandboxes", "2",
-         "--json"], capture_output=True, text=True, timeout=300)
+    bench = run_cli("bench", "--arch", str(study / "best.yaml"), *ids(held[0]), "--run-dir", str(tmp_path / "bench"),
+                    "--backend", "docker", "--max-sandboxes", "2", "--json", timeout=300)
     assert bench.returncode == 0, bench.stderr
     assert json.loads(bench.stdout)["problems"] == 1
 
@@ -452,19 +445,25 @@ def generator_script(right, wrong, calls: list[str]):
     return script
 
 
-@pytest.mark.docker
-def test_llm_search_reuses_cached_samples_across_trials(tmp_path, openai_server):
+def llm_search(tmp_path, openai_server, *extra: str) -> tuple[dict, list[str]]:
+    """Two trials of the LLM space on one problem the generator gets right and one it gets
+    wrong, against the local OpenAI-compatible server: (--json output, what was generated)."""
     if not docker_available():
         pytest.skip("no Docker daemon answers: start dockerd (see .ci/run)")
     right, wrong = load_problems("bundled", problem_ids=FAST[:2])
     calls: list[str] = []
     openai_server.script = generator_script(right, wrong, calls)
     p = search("--space", str(llm_space(tmp_path)), *ids(right.id, wrong.id), "--holdout", "0", "--trials", "2",
-               "--model", "openai/gpt-4o-mini", "--api-base", openai_server.api_base,
+               *extra, "--model", "openai/gpt-4o-mini", "--api-base", openai_server.api_base,
                "--study-dir", str(tmp_path / "study"), "--backend", "docker", "--max-sandboxes", "2", "--json",
                env={"ARCHON_CODE_CACHE_DIR": str(tmp_path / "cache")})
     assert p.returncode == 0, p.stderr
-    out = json.loads(p.stdout)
+    return json.loads(p.stdout), calls
+
+
+@pytest.mark.docker
+def test_llm_search_reuses_cached_samples_across_trials(tmp_path, openai_server):
+    out, _ = llm_search(tmp_path, openai_server)
     t0, t1 = out["all_trials"]
     s0, s1 = t0["params"]["L1.generator.samples"], t1["params"]["L1.generator.samples"]
     assert (t0["llm_fresh"], t0["llm_cached"]) == (2 * s0, 0)
@@ -487,17 +486,7 @@ def test_llm_search_reuses_cached_samples_across_trials(tmp_path, openai_server)
 
 @pytest.mark.docker
 def test_the_budget_stops_a_trial_projected_to_cost_more_than_is_left(tmp_path, openai_server):
-    if not docker_available():
-        pytest.skip("no Docker daemon answers: start dockerd (see .ci/run)")
-    right, wrong = load_problems("bundled", problem_ids=FAST[:2])
-    calls: list[str] = []
-    openai_server.script = generator_script(right, wrong, calls)
-    p = search("--space", str(llm_space(tmp_path)), *ids(right.id, wrong.id), "--holdout", "0", "--trials", "2",
-               "--budget-usd", "0.45", "--model", "openai/gpt-4o-mini", "--api-base", openai_server.api_base,
-               "--study-dir", str(tmp_path / "study"), "--backend", "docker", "--max-sandboxes", "2", "--json",
-               env={"ARCHON_CODE_CACHE_DIR": str(tmp_path / "cache")})
-    assert p.returncode == 0, p.stderr
-    out = json.loads(p.stdout)
+    out, calls = llm_search(tmp_path, openai_server, "--budget-usd", "0.45")
     t0, t1 = out["all_trials"]
     assert t0["state"] == "complete" and t0["spent_usd"] == pytest.approx(0.30, rel=1e-3)
     # Trial 1 cost $0.30 for its samples, so the next one is projected at $0.20 or more,

@@ -1,5 +1,5 @@
-"""The --backend and --ray-address options every command that runs programs shares, and the
-one place that turns them into a pool."""
+"""Options several commands share (problems, LLM access, where programs run), and the one
+place that turns --backend and --ray-address into a pool."""
 
 from __future__ import annotations
 
@@ -9,6 +9,43 @@ from typing import Annotated, Optional
 import typer
 
 from harness.console import fail
+
+ProblemsOpt = Annotated[
+    str, typer.Option("--problems", help="'bundled', 'codecontests[:SPLIT]', or a file/folder.")
+]
+SplitOpt = Annotated[Optional[str], typer.Option("--split", help="CodeContests split.")]
+ProblemIdOpt = Annotated[
+    Optional[list[str]], typer.Option("--problem-id", help="Only this problem (repeatable).")
+]
+ModelOpt = Annotated[
+    Optional[str],
+    typer.Option("--model", help="litellm model string for every LLM component (overrides the "
+                 "architecture file)."),
+]
+ApiBaseOpt = Annotated[
+    Optional[str],
+    typer.Option("--api-base", help="Base URL of an OpenAI-compatible server (vLLM, ollama, a proxy)."),
+]
+MaxConnectionsOpt = Annotated[
+    int, typer.Option("--max-connections", min=1, help="LLM requests in flight at once.")
+]
+MaxRetriesOpt = Annotated[
+    int,
+    typer.Option("--max-retries", min=0,
+                 help="Retries of a failed LLM call (rate limits, server errors, timeouts)."),
+]
+
+
+class HiddenTests(str, Enum):
+    private = "private"
+    private_generated = "private+generated"
+
+
+HiddenTestsOpt = Annotated[
+    HiddenTests,
+    typer.Option("--hidden-tests", help="What a pick is judged on: the private tests, or also "
+                 "the generated ones."),
+]
 
 
 class Backend(str, Enum):
