@@ -37,6 +37,7 @@ log = logging.getLogger("archon_code.sandbox")
 NAMESPACE = "archon-code"
 MAX_REQUEUES = 3  # a job that outlives this many nodes is reported as a sandbox error
 PROBE_PATIENCE_S = 60.0  # how long a node that stops answering may take to come back
+CLIENT_ATTEMPTS = 3  # tries to connect through a Ray Client (ray://) server
 RETRY_FAILED_S = 300.0  # a node whose pool would not start (no Docker, say) is tried again after
 INLINE_TESTS_BYTES = 64 << 10  # larger test sets go to the object store once, by reference
 TEST_REFS_BYTES = 512 << 20  # test sets kept in the object store for reuse, at most
@@ -134,11 +135,18 @@ def _is_node_loss(e: BaseException) -> bool:
 
 
 def check_address(address: str | None) -> None:
-    """Fail fast, in words, when a host:port address has nobody listening (ray.init would
-    otherwise retry for a minute)."""
-    if not address or address == "auto" or "://" in address:
+    """Fail fast, in words, when a host:port or ray://host:port address has nobody listening
+    (ray.init would otherwise retry for a minute)."""
+    if not address or address == "auto":
         return
-    host, sep, port = address.rpartition(":")
+    target = address
+    if target.startswith("ray://"):
+        target = target[len("ray://"):]
+        if ":" not in target:
+            target += ":10001"  # Ray Client's default port
+    elif "://" in target:
+        return
+    host, sep, port = target.rpartition(":")
     if not sep or not port.isdigit():
         raise SandboxUnavailable(f"--ray-address {address!r} is not host:port, 'auto' or ray://...")
     try:
@@ -214,12 +222,22 @@ class RaySandboxPool:
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
             # "local": start Ray here, rather than join whatever cluster last ran here.
             address = self.address or os.environ.get("RAY_ADDRESS") or "local"
-            try:
-                ray.init(address=address, namespace=NAMESPACE,
-                         logging_level=logging.ERROR, include_dashboard=False)
-            except Exception as e:
-                where = self.address or os.environ.get("RAY_ADDRESS") or "this machine"
-                raise SandboxUnavailable(f"could not start or reach Ray at {where}: {e}") from None
+            # A Ray Client server starts a process per driver, which can fail on a busy head
+            # ("Initialization failure from server"): that is worth another try or two.
+            for attempt in range(1, CLIENT_ATTEMPTS + 1):
+                try:
+                    ray.init(address=address, namespace=NAMESPACE,
+                             logging_level=logging.ERROR, include_dashboard=False)
+                    break
+                except Exception as e:
+                    # A server-side failure comes with the server's traceback: its last line says it.
+                    reason = (str(e).strip().splitlines() or [type(e).__name__])[-1]
+                    if attempt < CLIENT_ATTEMPTS and "failure from server" in str(e):
+                        log.warning("ray: connecting to %s failed (%s); trying again", address, reason)
+                        await asyncio.sleep(2 * attempt)
+                        continue
+                    where = self.address or os.environ.get("RAY_ADDRESS") or "this machine"
+                    raise SandboxUnavailable(f"could not start or reach Ray at {where}: {reason}") from None
             self._owns_ray = True
         self._remote_cls = ray.remote(NodeSandbox)
         self._started = True

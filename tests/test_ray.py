@@ -251,6 +251,8 @@ def test_bad_ray_options_are_one_line_errors():
     p = run_cli("problems", "validate", "bundled", "--limit", "1", "--ray-address", "127.0.0.1:1")
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert "no Ray cluster answers at 127.0.0.1:1" in p.stderr
+    p = run_cli("problems", "validate", "bundled", "--limit", "1", "--ray-address", "ray://127.0.0.1:1")
+    assert p.returncode == 2 and "no Ray cluster answers at ray://127.0.0.1:1" in p.stderr
     p = run_cli("problems", "validate", "bundled", "--limit", "1", "--backend", "docker",
             "--ray-address", "127.0.0.1:1")
     assert p.returncode == 2 and "Traceback" not in p.stderr
