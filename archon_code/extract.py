@@ -8,6 +8,7 @@ callers can record the reason next to the candidate instead of dropping it silen
 from __future__ import annotations
 
 import ast
+import threading
 from dataclasses import dataclass
 from typing import Literal
 
@@ -258,9 +259,22 @@ def _is_prose(line: str) -> bool:
     return len(stripped.split()) >= 4
 
 
+# CPython keeps the counter that guards building AST objects in state shared by all threads,
+# so two threads parsing at once can fail with "SystemError: AST constructor recursion depth
+# mismatch" (python/cpython#106905; seen on 3.11). Program mutation parses in worker threads
+# while the event loop may parse too, so every parse goes through this lock.
+_AST_LOCK = threading.Lock()
+
+
+def parse_python(source: str) -> ast.Module:
+    """`ast.parse`, safe to call from several threads at once."""
+    with _AST_LOCK:
+        return ast.parse(source)
+
+
 def _parses(code: str) -> bool:
     try:
-        ast.parse(code)
+        parse_python(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True

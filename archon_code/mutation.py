@@ -33,6 +33,8 @@ import time
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from archon_code.extract import parse_python
+
 # -- input mutation ------------------------------------------------------------------------
 
 MAX_INPUT_CHARS = 100_000  # larger public inputs are not mutated (each copy costs its size)
@@ -515,7 +517,7 @@ def program_mutants(
         return []
     deadline = time.monotonic() + budget_s
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
         if sum(1 for _ in ast.walk(tree)) > max_nodes:
             return []
         original = ast.unparse(tree)
@@ -529,7 +531,7 @@ def program_mutants(
         if len(out) >= count or time.monotonic() > deadline:
             break
         try:
-            mutant_tree = ast.parse(source)
+            mutant_tree = parse_python(source)
             what = _apply_edit(mutant_tree, edit)
             text = ast.unparse(ast.fix_missing_locations(mutant_tree))
             compile(text, "<mutant>", "exec")

@@ -76,6 +76,7 @@ def test_kill_mid_run_then_resume_loses_and_duplicates_nothing(tmp_path, docker_
     proc.wait()
     first = records(run_dir)
     assert 1 <= len(first) < len(PROBLEMS)
+    assert [r.get("error") for r in first if r["status"] != "ok"] == []
     p = bench(*ids(*PROBLEMS), "--run-dir", str(run_dir), "--json")
     assert p.returncode == 0, p.stderr
     recs = records(run_dir)

@@ -225,6 +225,36 @@ def test_mutants_of_hostile_sources_are_bounded():
     assert len(program_mutants(many, count=5)) == 5
 
 
+def test_mutants_from_many_threads_at_once():
+    """Mutation runs in worker threads. Without the shared parse lock, CPython's AST converter
+    fails there now and then with "SystemError: AST constructor recursion depth mismatch".
+    A garbage-collector callback that yields the GIL makes thread switches inside a parse
+    frequent, and threads at different stack depths make a switch visible."""
+    import gc
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    def at_depth(depth: int, seed: int):
+        if depth:
+            return at_depth(depth - 1, seed)
+        return program_mutants(REFERENCE, count=10, seed=seed)
+
+    def yield_gil(phase, info):
+        time.sleep(0)
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(yield_gil)
+    gc.set_threshold(50)
+    try:
+        with ThreadPoolExecutor(4) as ex:
+            results = list(ex.map(lambda k: at_depth(k % 20, k), range(200)))
+    finally:
+        gc.callbacks.remove(yield_gil)
+        gc.set_threshold(*threshold)
+    assert all(len(r) == 10 for r in results)
+    assert results[7] == program_mutants(REFERENCE, count=10, seed=7)
+
+
 # -- mutation score ------------------------------------------------------------------------------------
 
 
