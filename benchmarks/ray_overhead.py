@@ -31,10 +31,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sandbox_throughput import workload  # noqa: E402
+from sandbox_throughput import workload
 
-from sandbox.pool import SandboxPool, docker_client  # noqa: E402
-from sandbox.types import Program  # noqa: E402
+from sandbox.pool import SandboxPool, docker_client
+from sandbox.types import Program
 
 
 async def timed(make_pool, jobs) -> tuple[float, float, int, int]:
@@ -76,44 +76,46 @@ def main() -> None:
     single = Cluster(initialize_head=True, head_node_args={
         "num_cpus": args.workers, "object_store_memory": store, "include_dashboard": False})
     clusters = [single]
-    modes = {
-        "pool": lambda: SandboxPool("docker", size=args.workers),
-        "ray": lambda: RaySandboxPool(single.address, size=args.workers),
-    }
-    if args.nodes:
-        per_node = max(1, args.workers // args.nodes)
-        multi = Cluster(initialize_head=True, head_node_args={
-            "num_cpus": 0, "object_store_memory": store, "include_dashboard": False})
-        for _ in range(args.nodes):
-            multi.add_node(num_cpus=per_node, object_store_memory=store)
-        multi.wait_for_nodes()
-        clusters.append(multi)
-        modes[f"ray-{args.nodes}n"] = lambda: RaySandboxPool(multi.address, size=per_node)
-    # A warm-up of each mode (image check, first containers) that is not counted.
-    for make in modes.values():
-        asyncio.run(timed(make, jobs[:10]))
-    runs: dict[str, list[tuple[float, float, int, int]]] = {m: [] for m in modes}
-    for r in range(args.rounds):
-        for name, make in modes.items():
-            runs[name].append(asyncio.run(timed(make, jobs)))
-            startup, wall, tests, passed = runs[name][-1]
-            print(f"  round {r + 1} {name:7}: {wall:6.2f} s ({1000 * wall / tests:.2f} ms/test), "
-                  f"start-up {startup:.1f} s, {passed}/{tests} tests passed", flush=True)
+    try:
+        modes = {
+            "pool": lambda: SandboxPool("docker", size=args.workers),
+            "ray": lambda: RaySandboxPool(single.address, size=args.workers),
+        }
+        if args.nodes:
+            per_node = max(1, args.workers // args.nodes)
+            multi = Cluster(initialize_head=True, head_node_args={
+                "num_cpus": 0, "object_store_memory": store, "include_dashboard": False})
+            for _ in range(args.nodes):
+                multi.add_node(num_cpus=per_node, object_store_memory=store)
+            multi.wait_for_nodes()
+            clusters.append(multi)
+            modes[f"ray-{args.nodes}n"] = lambda: RaySandboxPool(multi.address, size=per_node)
+        # A warm-up of each mode (image check, first containers) that is not counted.
+        for make in modes.values():
+            asyncio.run(timed(make, jobs[:10]))
+        runs: dict[str, list[tuple[float, float, int, int]]] = {m: [] for m in modes}
+        for r in range(args.rounds):
+            for name, make in modes.items():
+                runs[name].append(asyncio.run(timed(make, jobs)))
+                startup, wall, tests, passed = runs[name][-1]
+                print(f"  round {r + 1} {name:7}: {wall:6.2f} s ({1000 * wall / tests:.2f} ms/test), "
+                      f"start-up {startup:.1f} s, {passed}/{tests} tests passed", flush=True)
 
-    print(f"\n{'mode':7} {'ms/test (median)':>17} {'start-up s':>11} {'passed':>8}")
-    ms = {}
-    for name, rs in runs.items():
-        ms[name] = statistics.median(1000 * w / t for _, w, t, _ in rs)
-        print(f"{name:7} {ms[name]:17.2f} {statistics.median(s for s, *_ in rs):11.1f} "
-              f"{rs[-1][3]:8d}")
-    if {r[3] for rs in runs.values() for r in rs} != {runs['pool'][0][3]}:
-        print("warning: the modes disagree on how many tests passed", file=sys.stderr)
-    print()
-    for name in ms:
-        if name != "pool":
-            print(f"ratio {name}/pool: {ms[name] / ms['pool']:.3f}x  (goal: well under 1.3x)")
-    for c in clusters:
-        c.shutdown()
+        print(f"\n{'mode':7} {'ms/test (median)':>17} {'start-up s':>11} {'passed':>8}")
+        ms = {}
+        for name, rs in runs.items():
+            ms[name] = statistics.median(1000 * w / t for _, w, t, _ in rs)
+            print(f"{name:7} {ms[name]:17.2f} {statistics.median(s for s, *_ in rs):11.1f} "
+                  f"{rs[-1][3]:8d}")
+        if {r[3] for rs in runs.values() for r in rs} != {runs['pool'][0][3]}:
+            print("warning: the modes disagree on how many tests passed", file=sys.stderr)
+        print()
+        for name, value in ms.items():
+            if name != "pool":
+                print(f"ratio {name}/pool: {value / ms['pool']:.3f}x  (goal: well under 1.3x)")
+    finally:
+        for c in clusters:
+            c.shutdown()
 
 
 if __name__ == "__main__":

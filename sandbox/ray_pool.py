@@ -64,7 +64,6 @@ class NodeSandbox:
             "size": self.pool.size,
             "image": self.pool.image,
             "pool_id": self.pool.pool_id,
-            "pid": os.getpid(),
         }
 
     async def ping(self) -> bool:

@@ -15,11 +15,11 @@ import pytest
 
 pytest.importorskip("ray")
 
-from harness.validate import problem_limits, problem_tests, solution_jobs  # noqa: E402
-from problems import load_problems  # noqa: E402
-from sandbox.ray_pool import RaySandboxPool  # noqa: E402
-from sandbox.types import Limits, Program, TestCase, Verdict  # noqa: E402
-from tests.cli import CLI, run_cli  # noqa: E402
+from harness.validate import problem_limits, problem_tests, solution_jobs
+from problems import load_problems
+from sandbox.ray_pool import RaySandboxPool
+from sandbox.types import Limits, Program, TestCase, Verdict
+from tests.cli import CLI, run_cli
 
 # One cluster per test process: keep every test of this module on one xdist worker.
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.xdist_group("ray")]
@@ -220,7 +220,7 @@ def test_bench_on_ray_gives_the_same_records_as_docker(cluster, tmp_path):
 
 def test_validate_and_exec_take_the_ray_backend(cluster, tmp_path):
     p = run_cli("problems", "validate", "bundled", "--limit", "3", "--json",
-            "--ray-address", cluster.address)
+                "--ray-address", cluster.address)
     assert p.returncode == 0, p.stderr[-3000:]
     report = json.loads(p.stdout)
     assert report["problems"] == 3 and report["solutions_run"] >= 12
@@ -230,7 +230,7 @@ def test_validate_and_exec_take_the_ray_backend(cluster, tmp_path):
     (tmp_path / "t.jsonl").write_text('{"input": "1 2\\n", "output": "3\\n"}\n'
                                       '{"input": "5 5\\n", "output": "11\\n"}\n')
     p = run_cli("exec", str(tmp_path / "a.py"), "--tests", str(tmp_path / "t.jsonl"), "--json",
-            "--backend", "ray", "--ray-address", cluster.address)
+                "--backend", "ray", "--ray-address", cluster.address)
     assert p.returncode == 1, p.stderr[-3000:]  # 1: a program failed a test
     record = json.loads(p.stdout)
     assert [t["verdict"] for t in record["tests"]] == ["OK", "WA"]
@@ -242,7 +242,7 @@ def test_a_driver_outside_the_cluster_connects_through_ray_client(cluster, tmp_p
     (tmp_path / "n.py").write_text("import sys\nprint(len(sys.stdin.read().split()))\n")
     (tmp_path / "t.jsonl").write_text(json.dumps({"input": "7 " * 40_000, "output": "40000"}) + "\n")
     p = run_cli("exec", str(tmp_path / "n.py"), "--tests", str(tmp_path / "t.jsonl"), "--json",
-            "--ray-address", cluster.client_address)
+                "--ray-address", cluster.client_address)
     assert p.returncode == 0, p.stderr[-3000:]
     assert json.loads(p.stdout)["verdict"] == "OK"
 
@@ -254,7 +254,7 @@ def test_bad_ray_options_are_one_line_errors():
     p = run_cli("problems", "validate", "bundled", "--limit", "1", "--ray-address", "ray://127.0.0.1:1")
     assert p.returncode == 2 and "no Ray cluster answers at ray://127.0.0.1:1" in p.stderr
     p = run_cli("problems", "validate", "bundled", "--limit", "1", "--backend", "docker",
-            "--ray-address", "127.0.0.1:1")
+                "--ray-address", "127.0.0.1:1")
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert "--ray-address needs --backend ray" in p.stderr
 
