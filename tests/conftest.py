@@ -60,13 +60,23 @@ def docker_available() -> bool:
     return docker_client() is not None
 
 
+def require_docker() -> None:
+    """Skip a test that needs Docker where no daemon answers, but fail it under CI: there a
+    missing daemon means broken set-up, and skipping would let broken sandbox code land."""
+    if docker_available():
+        return
+    why = "no Docker daemon answers: start dockerd (see .ci/run)"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{why}; CI is set, so this is a failure, not a skip")
+    pytest.skip(why)
+
+
 @pytest.fixture(scope="session")
 def docker_pool():
     """A real Docker sandbox pool (two warm containers) shared by one test process."""
     from sandbox.pool import SandboxPool
 
-    if not docker_available():
-        pytest.skip("no Docker daemon answers: start dockerd (see .ci/run)")
+    require_docker()
     pool = BlockingPool(SandboxPool("docker", size=2))
     yield pool
     pool.close()

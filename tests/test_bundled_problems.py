@@ -28,10 +28,9 @@ def test_bundled_set_is_complete():
 @pytest.mark.docker
 @pytest.mark.slow
 def test_bundled_solutions_behave_in_the_sandbox():
-    from tests.conftest import docker_available
+    from tests.conftest import require_docker
 
-    if not docker_available():
-        pytest.skip("no Docker daemon answers")
+    require_docker()
 
     async def go():
         async with SandboxPool("docker", size=2) as pool:

@@ -17,7 +17,7 @@ from archon_code.pipeline import Pipeline
 from problems import bundled_dir, load_problems
 from sandbox.pool import SandboxPool
 from sandbox.types import Limits, Program, TestCase
-from tests.conftest import docker_available
+from tests.conftest import require_docker
 from tests.openai_server import Delay, Garbage, RateLimited, ServerError
 from tests.scripted_roles import RoleScript, fenced, programs_in, role_of, user_text
 
@@ -115,8 +115,7 @@ def multi_layer_architecture(server):
 
 @pytest.mark.docker
 async def test_multi_layer_architecture_end_to_end_in_docker(openai_server, problem, programs):
-    if not docker_available():
-        pytest.skip("no Docker daemon answers: start dockerd (see .ci/run)")
+    require_docker()
     script = multi_layer_script(programs)
     openai_server.script = script
 

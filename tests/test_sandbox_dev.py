@@ -15,10 +15,9 @@ pytestmark = pytest.mark.docker
 
 
 def test_all_dev_solutions_pass_in_the_docker_pool(codecontests_dev):
-    from tests.conftest import docker_available
+    from tests.conftest import require_docker
 
-    if not docker_available():
-        pytest.skip("no Docker daemon answers")
+    require_docker()
     problems = load_problems(str(codecontests_dev))
     assert len(problems) == 80
 

@@ -27,7 +27,7 @@ from harness.search_space import SpaceError, llm_samples, load_space, parse_spac
 from problems import load_problems
 from sandbox.types import Limits, Program, TestCase, Verdict
 from tests.cli import run_cli
-from tests.conftest import docker_available
+from tests.conftest import require_docker
 from tests.openai_server import Reply
 from tests.scripted_roles import fenced, role_of, user_text
 
@@ -371,8 +371,7 @@ TINY_OFFLINE = """
 
 @pytest.mark.docker
 def test_offline_search_end_to_end_resumes_and_its_best_architecture_benches(tmp_path):
-    if not docker_available():
-        pytest.skip("no Docker daemon answers: start dockerd (see .ci/run)")
+    require_docker()
     space = write(tmp_path / "space.yaml", TINY_OFFLINE)
     study = tmp_path / "study"
     common = ["--space", str(space), *ids(*FAST), "--holdout", "0.34", "--study-dir", str(study),
@@ -448,8 +447,7 @@ def generator_script(right, wrong, calls: list[str]):
 def llm_search(tmp_path, openai_server, *extra: str) -> tuple[dict, list[str]]:
     """Two trials of the LLM space on one problem the generator gets right and one it gets
     wrong, against the local OpenAI-compatible server: (--json output, what was generated)."""
-    if not docker_available():
-        pytest.skip("no Docker daemon answers: start dockerd (see .ci/run)")
+    require_docker()
     right, wrong = load_problems("bundled", problem_ids=FAST[:2])
     calls: list[str] = []
     openai_server.script = generator_script(right, wrong, calls)
