@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sandbox_throughput import workload
 
-from sandbox.pool import SandboxPool, docker_client
+from sandbox.daemon import docker_client
+from sandbox.pool import SandboxPool
 from sandbox.types import Program
 
 

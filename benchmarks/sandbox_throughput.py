@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from problems import load_problems  # noqa: E402
 from sandbox.checker import check  # noqa: E402
 from sandbox.image import ensure_image  # noqa: E402
-from sandbox.pool import SandboxPool, docker_client  # noqa: E402
+from sandbox.daemon import docker_client
+from sandbox.pool import SandboxPool  # noqa: E402
 from sandbox.types import Limits, Program, TestCase  # noqa: E402
 
 HARDENING = [

@@ -174,7 +174,7 @@ def build_command(
 ) -> None:
     """Build the sandbox image (reused when up to date)."""
     from sandbox.image import ImageError, build_image, ensure_image
-    from sandbox.pool import docker_client
+    from sandbox.daemon import docker_client
 
     client = docker_client()
     if client is None:
@@ -192,8 +192,8 @@ def status_command(
 ) -> None:
     """Daemon, image and live sandbox containers."""
     from sandbox.image import image_tag
-    from sandbox.pool import docker_client
-    from sandbox.workers import LABEL, POOL_LABEL
+    from sandbox.daemon import docker_client
+    from sandbox.daemon import LABEL, POOL_LABEL
 
     client = docker_client()
     tag = image_tag()
@@ -219,7 +219,7 @@ def status_command(
 @sandbox_app.command("prune")
 def prune_command() -> None:
     """Remove sandbox containers that a crashed run left behind."""
-    from sandbox.pool import SandboxUnavailable, prune_containers
+    from sandbox.daemon import SandboxUnavailable, prune_containers
 
     try:
         n = prune_containers()

@@ -23,31 +23,16 @@ from dataclasses import replace
 from sandbox.checker import check
 from sandbox.supervisor import WALL_CAP_FACTOR
 from sandbox.types import JobResult, Limits, Program, TestCase, TestResult, Verdict
-from sandbox.workers import LABEL, POOL_LABEL, DockerWorker, LocalWorker, Worker, WorkerBroken
+from sandbox.daemon import SandboxUnavailable, docker_client, remove_pool_containers
+from sandbox.workers import DockerWorker, LocalWorker, Worker, WorkerBroken
 
 log = logging.getLogger("archon_code.sandbox")
 
 BIG_OUTPUT = 1 << 20  # check outputs above this size off the event loop
 
 
-class SandboxUnavailable(RuntimeError):
-    """No backend could be started (for example: Docker asked for but no daemon)."""
-
-
 class WeakSandboxWarning(UserWarning):
     pass
-
-
-def docker_client():
-    """A Docker client if a daemon answers, else None."""
-    try:
-        import docker
-
-        client = docker.from_env(timeout=120)
-        client.ping()
-        return client
-    except Exception:
-        return None
 
 
 class SandboxPool:
@@ -112,7 +97,7 @@ class SandboxPool:
             self.image = self.image or await asyncio.to_thread(
                 ensure_image, self._client, build=self.build_image
             )
-            atexit.register(_remove_pool_containers, self.pool_id)
+            atexit.register(remove_pool_containers, self.pool_id)
         else:
             warnings.warn(
                 "sandbox: using the LOCAL backend (rlimits and process sessions only: no "
@@ -167,7 +152,7 @@ class SandboxPool:
         workers, self._workers = list(self._workers), set()
         await asyncio.gather(*(w.close() for w in workers), return_exceptions=True)
         if self.backend == "docker":
-            await asyncio.to_thread(_remove_pool_containers, self.pool_id)
+            await asyncio.to_thread(remove_pool_containers, self.pool_id)
         self._started = False
 
     async def __aenter__(self) -> SandboxPool:
@@ -340,31 +325,3 @@ def sandbox_error(tests: Sequence[TestCase], why: str) -> JobResult:
         compile_output=why,
         attempts=2,
     )
-
-
-def _remove_pool_containers(pool_id: str) -> None:
-    """Remove every container of one pool (or, with pool_id None, every one of ours)."""
-    client = docker_client()
-    if client is None:
-        return
-    label = f"{POOL_LABEL}={pool_id}" if pool_id else LABEL
-    try:
-        for c in client.containers.list(all=True, filters={"label": label}):
-            try:
-                c.remove(force=True)
-            except Exception:
-                pass
-    except Exception as e:
-        print(f"archon-code: could not list sandbox containers: {e}", file=sys.stderr)
-
-
-def prune_containers() -> int:
-    """Remove our labelled containers that a crashed run left behind; returns the count."""
-    client = docker_client()
-    if client is None:
-        raise SandboxUnavailable("no Docker daemon answers")
-    removed = 0
-    for c in client.containers.list(all=True, filters={"label": LABEL}):
-        c.remove(force=True)
-        removed += 1
-    return removed

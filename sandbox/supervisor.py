@@ -728,7 +728,7 @@ class Supervisor:
             rl = self.rlimits(
                 limits,
                 cpu_s=limits["time_s"],
-                memory_mb=limits["memory_mb"],
+                memory_mb=limits.get("address_space_mb") or limits["memory_mb"],
                 fsize=max(output_cap, limits["file_size_mb"] << 20) + 1,
                 nproc=limits["processes"],
             )

@@ -51,7 +51,8 @@ class Limits:
     """Per-test limits. TLE is decided on CPU time; wall time is only the backstop."""
 
     time_s: float = 2.0
-    memory_mb: int = 256
+    memory_mb: int = 256  # everything one test holds
+    address_space_mb: int | None = None  # per process (RLIMIT_AS); None: memory_mb
     output_mb: int = 64
     wall_s: float | None = None  # default: 3 x time_s + 1 second
     compile_time_s: float = 30.0

@@ -18,8 +18,8 @@ import sys
 import tempfile
 from importlib import resources
 
-LABEL = "archon-code.sandbox"
-POOL_LABEL = "archon-code.pool"
+from sandbox.daemon import HOST_PID_LABEL, LABEL, POOL_LABEL
+
 
 
 class WorkerBroken(Exception):
@@ -186,7 +186,7 @@ class DockerWorker(Worker):
             command=command,
             stdin_open=True,  # with detach=False this also sets StdinOnce: EOF when we go
             tty=False,
-            labels={LABEL: "1", POOL_LABEL: self.pool_id, "archon-code.host-pid": str(os.getpid())},
+            labels={LABEL: "1", POOL_LABEL: self.pool_id, HOST_PID_LABEL: str(os.getpid())},
             host_config=host_config,
             network_disabled=True,
         )

@@ -55,7 +55,7 @@ class BlockingPool:
 
 
 def docker_available() -> bool:
-    from sandbox.pool import docker_client
+    from sandbox.daemon import docker_client
 
     return docker_client() is not None
 

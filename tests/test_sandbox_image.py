@@ -19,7 +19,7 @@ def test_tag_is_a_hash_of_dockerfile_and_supervisor(monkeypatch):
 
 @pytest.mark.docker
 def test_ensure_image_reuses_an_up_to_date_image():
-    from sandbox.pool import docker_client
+    from sandbox.daemon import docker_client
 
     from tests.conftest import require_docker
 

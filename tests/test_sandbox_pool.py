@@ -14,9 +14,10 @@ import time
 
 import pytest
 
-from sandbox.pool import SandboxPool, docker_client
+from sandbox.daemon import docker_client
+from sandbox.pool import SandboxPool
 from sandbox.types import Limits, Program, TestCase, Verdict
-from sandbox.workers import POOL_LABEL
+from sandbox.daemon import POOL_LABEL
 
 pytestmark = pytest.mark.docker
 
