@@ -3,11 +3,17 @@ containers that pools label as theirs."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 LABEL = "archon-code.sandbox"
 POOL_LABEL = "archon-code.pool"
 HOST_PID_LABEL = "archon-code.host-pid"
+
+
+def owner_labels() -> dict[str, str]:
+    """Labels naming the process that owns a pool's containers."""
+    return {HOST_PID_LABEL: str(os.getpid())}
 
 
 class SandboxUnavailable(RuntimeError):

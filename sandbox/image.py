@@ -26,12 +26,16 @@ class ImageError(RuntimeError):
     pass
 
 
+# What runs inside the sandbox: the supervisor and the standard-library modules it imports.
+SUPERVISOR_FILES = ("supervisor.py", "pyrun.py")
+
+
 def _files() -> dict[str, bytes]:
     pkg = resources.files("sandbox")
-    return {
-        "Dockerfile": (pkg / "Dockerfile.sandbox").read_bytes(),
-        "supervisor.py": (pkg / "supervisor.py").read_bytes(),
-    }
+    files = {"Dockerfile": (pkg / "Dockerfile.sandbox").read_bytes()}
+    for name in SUPERVISOR_FILES:
+        files[name] = (pkg / name).read_bytes()
+    return files
 
 
 def image_tag() -> str:

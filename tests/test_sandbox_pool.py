@@ -190,7 +190,7 @@ def test_max_failures_stops_a_failing_job_early(docker_pool):
     assert [t.verdict for t in wrong.tests] == [Verdict.WA] * 3 and wrong.skipped == 0
 
 
-def test_spinning_program_is_killed_at_its_cpu_limit(docker_pool):
+def test_spinning_program_is_killed_at_its_cpu_limit(busy_cores, docker_pool):
     # RLIMIT_CPU counts whole seconds; the supervisor kills as soon as the limit passes.
     result = docker_pool.run(Program("while True: pass"), [TestCase("", None)], Limits(time_s=0.4))
     t = result.tests[0]
@@ -201,15 +201,16 @@ def test_spinning_program_is_killed_at_its_cpu_limit(docker_pool):
 def test_cpp_program_compiles_once_per_pool(docker_pool):
     src = ADD_CPP + "\n// compiled once\n"
     first = docker_pool.run(Program(src, "cpp"), TESTS)
-    assert Program(src, "cpp").key in docker_pool.pool._binaries
+    assert Program(src, "cpp").key in docker_pool.pool._artifacts
     again = [docker_pool.run(Program(src, "cpp"), TESTS) for _ in range(3)]
     assert all(r.verdict is Verdict.OK for r in [first, *again])
     assert [t.stdout for t in again[-1].tests] == [t.stdout for t in first.tests]
 
 
-def test_wall_backstop_spares_a_computing_program_but_not_a_sleeping_one(docker_pool):
-    """A busy machine can stretch wall time past the backstop; TLE is about CPU time, so a
-    program still computing is let run (up to ten backstops); a blocked one is killed."""
+def test_wall_backstop_spares_a_computing_program_but_not_a_sleeping_one(busy_cores, docker_pool):
+    """A busy machine (every core taken) stretches wall time far past the backstop; TLE is
+    about CPU time, so a program still computing runs on until its CPU limit; one that sleeps
+    is killed at the backstop."""
     limits = Limits(time_s=3, wall_s=0.4)
     busy = Program("import time\nt = time.process_time()\nwhile time.process_time() - t < 0.8: pass\nprint(1)")
     r = docker_pool.run(busy, [TestCase("", "1\n")], limits)
