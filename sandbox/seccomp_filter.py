@@ -21,8 +21,8 @@ differ a lot in which ones), and what it must never reach is a short, known list
     answer, so that libraries take their older path;
   * refuses the kernel's attack surface a contest program never needs (bpf, perf events,
     userfaultfd, keyrings, ptrace and its relatives, modules, kexec, reboot, swap, acct,
-    quotas, syslog, handle-based opens, port I/O, clock setting, personality changes,
-    further seccomp filters) with EPERM;
+    quotas, syslog, handle-based opens, port I/O and local descriptor tables, clock
+    setting, personality changes, further seccomp filters) with EPERM;
   * allows everything else.
 Denials are errno values, never kills, so a program sees a clean failure and its verdict
 stays its own.
@@ -189,6 +189,7 @@ CANDIDATE_POLICY: Dict[str, Union[int, str]] = {
     "personality": "persona",
     "vm86": EPERM,
     "vm86old": EPERM,
+    "modify_ldt": EPERM,
     "iopl": EPERM,
     "ioperm": EPERM,
     "settimeofday": EPERM,
@@ -215,7 +216,7 @@ SYSCALLS_X86_64: Dict[str, Optional[int]] = {
     "reboot": 169, "swapon": 167, "swapoff": 168, "acct": 163, "quotactl": 179,
     "quotactl_fd": 443, "syslog": 103, "lookup_dcookie": 212, "name_to_handle_at": 303,
     "open_by_handle_at": 304, "personality": 135, "vm86": None, "vm86old": None,
-    "iopl": 172, "ioperm": 173, "settimeofday": 164, "clock_settime": 227,
+    "modify_ldt": 154, "iopl": 172, "ioperm": 173, "settimeofday": 164, "clock_settime": 227,
     "clock_adjtime": 305, "adjtimex": 159, "seccomp": 317, "prctl": 157,
 }
 SYSCALLS_AARCH64: Dict[str, Optional[int]] = {
@@ -231,7 +232,7 @@ SYSCALLS_AARCH64: Dict[str, Optional[int]] = {
     "reboot": 142, "swapon": 224, "swapoff": 225, "acct": 89, "quotactl": 60,
     "quotactl_fd": 443, "syslog": 116, "lookup_dcookie": 18, "name_to_handle_at": 264,
     "open_by_handle_at": 265, "personality": 92, "vm86": None, "vm86old": None,
-    "iopl": None, "ioperm": None, "settimeofday": 170, "clock_settime": 112,
+    "modify_ldt": None, "iopl": None, "ioperm": None, "settimeofday": 170, "clock_settime": 112,
     "clock_adjtime": 266, "adjtimex": 171, "seccomp": 277, "prctl": 167,
 }
 

@@ -67,8 +67,8 @@ FILTERED = {
     "personality_query": OK, "personality_linux": OK,
 }
 if X86_64:
-    FILTERED.update(iopl=err(errno.EPERM), ioperm=err(errno.EPERM), int80_getpid=KILLED,
-                    x32_getpid=KILLED)
+    FILTERED.update(iopl=err(errno.EPERM), ioperm=err(errno.EPERM),
+                    modify_ldt=err(errno.EPERM), int80_getpid=KILLED, x32_getpid=KILLED)
 
 # Probes whose answer without the filter differs from the filtered one whatever the
 # privileges and kernel configuration: proof that the errno above is the filter's doing.
@@ -78,7 +78,7 @@ UNFILTERED_DIFFERS = [
     "socket_inet_high_bits", "socketpair_inet", "pidfd_getfd", "process_madvise",
     "process_vm_readv", "personality_no_aslr", "seccomp", "prctl_set_seccomp",
     "clock_adjtime", "adjtimex",
-] + (["int80_getpid", "x32_getpid"] if X86_64 else [])
+] + (["modify_ldt", "int80_getpid", "x32_getpid"] if X86_64 else [])
 
 
 def parse_probe(stdout: str) -> dict[str, str]:

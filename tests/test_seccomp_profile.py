@@ -114,18 +114,20 @@ def dockers(docker_image):
     box.close()
 
 
-# The test's set-up as the rework does it, in shell: user (mapped to root), pid, ipc and
-# mount namespaces, then a fresh tmpfs on /tmp.
+# A test's set-up, in shell: user (mapped to root), pid, ipc and mount namespaces, then
+# fresh tmpfs on /work and /tmp and a tmpfs over /proc.
 NAMESPACES = ["unshare", "-Urpim", "--fork", "sh", "-c",
-              "mount -t tmpfs -o size=1m none /tmp && echo inside > /tmp/f && cat /tmp/f "
-              "&& id -u && echo $$ && umount /tmp && echo unmounted"]
+              "for d in /work /tmp /proc; do mount -t tmpfs -o size=1m none $d || exit 1; done; "
+              "echo inside > /tmp/f && cat /tmp/f && ls -A /proc | wc -l && id -u && echo $$ "
+              "&& umount /tmp && echo unmounted"]
 
 
 def test_candidate_uid_makes_its_namespaces_and_mounts_tmpfs(ours):
     code, out = ours.run(NAMESPACES)
-    assert (code, out.split()) == (0, ["inside", "0", "1", "unmounted"]), out
-    # The mount stayed inside: the container's own /tmp never saw the file.
+    assert (code, out.split()) == (0, ["inside", "0", "0", "1", "unmounted"]), out
+    # The mounts stayed inside: the container's own /tmp and /proc are as they were.
     assert ours.run(["ls", "-A", "/tmp"])[1].strip() == ""
+    assert "self" in ours.run(["ls", "/proc"])[1].split()
 
 
 def test_dockers_default_profile_refuses_them(dockers):
@@ -166,7 +168,7 @@ def test_profile_refuses_the_kernel_attack_surface(ours):
             "prctl_get_name")},
     }
     if X86_64:
-        expected.update(int80_getpid=KILLED, iopl=err(errno.EPERM))
+        expected.update(int80_getpid=KILLED, iopl=err(errno.EPERM), modify_ldt=err(errno.EPERM))
     assert ours.probe(*expected) == expected
 
 
