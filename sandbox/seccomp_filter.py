@@ -353,9 +353,9 @@ def assemble(items: Sequence[Item]) -> List[Tuple[int, int, int, int]]:
 def _dispatch(entries: Sequence[Tuple[int, str, str]], otherwise: str,
               leaf: int = 4) -> List[Item]:
     """Send the loaded syscall number to the label of its (number, label, name) entry, else
-    to `otherwise`: a
-    balanced search tree over the sorted numbers (jge splits, then a few jeq at the leaves),
-    so a call costs about log2(len/leaf) + leaf comparisons instead of one per entry."""
+    to `otherwise`: a balanced search tree over the sorted numbers (jge splits, then a few
+    jeq at the leaves), so a call costs about log2(len/leaf) + leaf comparisons instead of
+    one per entry."""
     out: List[Item] = []
 
     def emit(lo: int, hi: int) -> None:
@@ -458,11 +458,15 @@ def _libc():
     return ctypes.CDLL(None, use_errno=True)
 
 
+def _errname() -> str:
+    e = ctypes.get_errno()
+    return errno.errorcode.get(e, str(e))
+
+
 def _prctl(libc, option: int, arg2, what: str, arg3=None) -> None:
     zero = ctypes.c_ulong(0)
     if libc.prctl(ctypes.c_int(option), arg2, zero if arg3 is None else arg3, zero, zero) != 0:
-        e = ctypes.get_errno()
-        raise SeccompError(e, f"{what}: {errno.errorcode.get(e, e)}")
+        raise SeccompError(ctypes.get_errno(), f"{what}: {_errname()}")
 
 
 def install_candidate_filter(machine: Optional[str] = None) -> None:
@@ -498,15 +502,12 @@ def filter_supported(machine: Optional[str] = None) -> Tuple[bool, str]:
     libc = _libc()
     zero = ctypes.c_ulong(0)
     if libc.prctl(ctypes.c_int(PR_GET_SECCOMP), zero, zero, zero, zero) < 0:
-        e = ctypes.get_errno()
-        return False, f"the kernel has no seccomp (prctl(PR_GET_SECCOMP): {errno.errorcode.get(e, e)})"
+        return False, f"the kernel has no seccomp: prctl(PR_GET_SECCOMP): {_errname()}"
     action = ctypes.c_uint32(SECCOMP_RET_KILL_PROCESS)
-    nr = arch.syscalls["seccomp"]
-    if libc.syscall(ctypes.c_long(nr), ctypes.c_ulong(SECCOMP_GET_ACTION_AVAIL), zero,
-                    ctypes.byref(action)) != 0:
-        e = ctypes.get_errno()
-        return False, (f"the kernel lacks SECCOMP_RET_KILL_PROCESS (Linux 4.14 or newer is "
-                       f"needed): seccomp(SECCOMP_GET_ACTION_AVAIL): {errno.errorcode.get(e, e)}")
+    if libc.syscall(ctypes.c_long(arch.syscalls["seccomp"]),
+                    ctypes.c_ulong(SECCOMP_GET_ACTION_AVAIL), zero, ctypes.byref(action)) != 0:
+        return False, (f"SECCOMP_RET_KILL_PROCESS is not available (Linux 4.14 or newer has "
+                       f"it): seccomp(SECCOMP_GET_ACTION_AVAIL): {_errname()}")
     return True, f"seccomp filter for {arch.name}: {size} instructions"
 
 
