@@ -27,7 +27,7 @@ class ImageError(RuntimeError):
 
 
 # What runs inside the sandbox: the supervisor and the standard-library modules it imports.
-SUPERVISOR_FILES = ("supervisor.py", "pyrun.py")
+SUPERVISOR_FILES = ("supervisor.py", "pyrun.py", "seccomp_filter.py")
 
 
 def _files() -> dict[str, bytes]:
@@ -39,8 +39,8 @@ def _files() -> dict[str, bytes]:
 
 
 def image_tag() -> str:
-    """`archon-code-sandbox:<hash>` where the hash covers the Dockerfile and supervisor: a
-    change to either gives a new tag, so a stale image is never used."""
+    """`archon-code-sandbox:<hash>` where the hash covers every file copied into the image:
+    a change to any gives a new tag, so a stale image is never used."""
     h = hashlib.sha256()
     for name, data in sorted(_files().items()):
         h.update(name.encode() + b"\0" + data + b"\0")
