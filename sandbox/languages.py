@@ -13,7 +13,7 @@ packs as one file) as ``{box}/{artifact}``, and runs ``run``. ``{box}``, ``{work
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 LanguageName = Literal["python", "cpp", "java"]
@@ -36,8 +36,9 @@ class Language:
     address_space_limit: bool = True
     image_needs: str = ""
     main: str = "main"  # the entry point when the source does not name one
-    compile_memory_mb: int = 1024
-    extra: dict = field(default_factory=dict)
+    # Processes and threads a correct program needs at the least (a JVM starts a dozen).
+    min_processes: int = 0
+    env: tuple[tuple[str, str], ...] = ()  # added to the environment of its build and run
 
     def main_name(self, source: str) -> str:
         """The entry point the source declares (Java: its public class), else ``main``."""
@@ -70,17 +71,24 @@ CPP = Language(
     name="cpp", label="C++17", suffix=".cpp", source="main.cpp",
     build=("g++", "-std=c++17", "-O2", "-pipe", "-o", "{work}/main.bin", "{box}/main.cpp"),
     artifact="main.bin", artifact_name="main.bin", run=("{box}/main.bin",),
-    fence_tags=("cpp", "c++", "cc", "cxx", "c++17", "c++20"), codecontests=(2,),
+    # C solutions are nearly always valid C++, and g++ compiles them.
+    fence_tags=("cpp", "c++", "cc", "cxx", "hpp", "cpp17", "cpp20", "c++17", "c++20", "c"),
+    codecontests=(2,),
     image_needs="g++",
 )
 JAVA = Language(
     name="java", label="Java 17", suffix=".java", source="{main}.java",
-    build=("javac", "-encoding", "UTF-8", "-nowarn", "-J-Xss64m", "-J-XX:+UseSerialGC",
-           "-J-XX:TieredStopAtLevel=1", "-d", "{work}/classes", "{box}/{main}.java"),
-    artifact="classes", artifact_name="classes.jar", run=("java", "-XX:+UseSerialGC", "-Xss64m", "-XX:TieredStopAtLevel=4",
-                             "-Xshare:auto", "-cp", "{box}/classes.jar", "{main}"),
+    build=("/opt/jdk/bin/javac", "-J-Xmx512m", "-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1",
+           "-encoding", "UTF-8", "-nowarn", "-d", "{work}/classes", "{box}/{main}.java"),
+    artifact="classes", artifact_name="classes.jar",
+    # The heap is most of the test's memory (the rest is the JVM's own); a JVM cannot see
+    # the test's cgroup from inside it.
+    run=("/opt/jdk/bin/java", "-Xmx{heap_mb}m", "-Xss64m", "-XX:+UseSerialGC", "-Xshare:auto",
+         "-cp", "{box}/classes.jar", "{main}"),
     fence_tags=("java",), codecontests=(4,), address_space_limit=False,
-    image_needs="openjdk-17-jdk-headless", main="Main",
+    image_needs="openjdk-17-jdk-headless", main="Main", min_processes=64,
+    # The launchers find libjli through /proc/self/exe, which a test cannot see.
+    env=(("LD_LIBRARY_PATH", "/opt/jdk/lib"),),
 )
 
 LANGUAGES: dict[str, Language] = {lang.name: lang for lang in (PYTHON, CPP, JAVA)}

@@ -205,8 +205,9 @@ class SandboxPool:
         if not self._started:
             await self.start()
         check_fits(limits, self.container_memory_mb)
-        limits = replace(limits, wall_s=limits.wall_backstop_s)
         lang = languages.get(program.language)
+        limits = replace(limits, wall_s=limits.wall_backstop_s,
+                         processes=max(limits.processes, lang.min_processes))
         header = job_header(lang, program.source, limits, input_file=input_file,
                             output_file=output_file, max_failures=max_failures)
         cached = self._artifacts.get(program.key) if lang.build else None
@@ -359,6 +360,7 @@ def job_header(lang: languages.Language, source: str, limits: Limits, *,
         "max_failures": max_failures,
         "address_space": lang.address_space_limit,
         "artifact_name": lang.artifact_name,
+        "env": dict(lang.env),
     }
     if lang.build:
         header["build"] = {"argv": list(lang.build), "artifact": lang.artifact,

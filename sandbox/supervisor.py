@@ -900,8 +900,10 @@ class Supervisor:
         line, self._buf = self._buf.split(b"\n", 1)
         return json.loads(line)
 
-    def _request(self, mode: str, argv: list[str], rlimits: dict, namespaces: bool, **extra) -> dict:
+    def _request(self, mode: str, argv: list[str], rlimits: dict, namespaces: bool,
+                 env_extra: dict | None = None, **extra) -> dict:
         env = dict(CANDIDATE_ENV, HOME=self.work, TMPDIR=self.work if self.local else "/tmp")
+        env.update(env_extra or {})
         req = {
             "op": "spawn", "mode": mode, "argv": argv, "env": env, "work": self.work,
             "uid": self.uid, "rlimits": rlimits, "namespaces": namespaces,
@@ -1203,7 +1205,8 @@ class Supervisor:
         main = header.get("main", "main")
         self.cleanup()
         source = read_exact(proto_in, sizes[0])
-        fill = {"box": self.box, "work": self.work, "main": main, "python": self.python}
+        fill = {"box": self.box, "work": self.work, "main": main, "python": self.python,
+                "memory_mb": limits["memory_mb"], "heap_mb": max(16, limits["memory_mb"] * 3 // 4)}
         src_path = os.path.join(self.box, header["source"].format(**fill))
         artifact = None
         if header.get("prebuilt"):
@@ -1273,10 +1276,7 @@ class Supervisor:
         rl = self._rlimits(limits["compile_time_s"],
                            limits["compile_memory_mb"] if build.get("address_space", True) else None,
                            64 << 20, max(limits["processes"], 64), 256)
-        req = self._request("exec", argv, rl, self.namespaces)
-        env = dict(req["env"])
-        env.update(build.get("env") or {})
-        req["env"] = env
+        req = self._request("exec", argv, rl, self.namespaces, env_extra=header.get("env"))
         artifact_rel = build["artifact"]
         art_fd = os.memfd_create("artifact")
         try:
@@ -1346,7 +1346,8 @@ class Supervisor:
                 address_space=header.get("address_space", True),
                 fsize=max(output_cap, limits["file_size_mb"] << 20) + 1, nproc=nproc)
             req = self._request(spec["mode"], spec["argv"], rl, self.namespaces,
-                                input_file=input_file, artifact=spec.get("artifact", False))
+                                env_extra=header.get("env"), input_file=input_file,
+                                artifact=spec.get("artifact", False))
             if self.cgroups is not None:
                 self.cgroups.prepare(memory_mb << 20, nproc)
             collect = None

@@ -76,8 +76,13 @@ def probe():
         used[d] = s.f_blocks - s.f_bfree
     ipc = []
     for kind in ("shm", "msg", "sem"):
-        with open(f"/proc/sysvipc/{kind}") as f:
-            ipc += f.read().splitlines()[1:]
+        # Not visible where each test has namespaces of its own (and an IPC namespace of
+        # its own, which holds nothing of an earlier test): the host-side checks cover that.
+        try:
+            with open(f"/proc/sysvipc/{kind}") as f:
+                ipc += f.read().splitlines()[1:]
+        except OSError:
+            pass
     if os.path.isdir("/dev/mqueue"):
         files["/dev/mqueue"] = sorted(os.listdir("/dev/mqueue"))
     with open("/work/probe.txt", "w") as f:  # the work dir is writable again
@@ -314,11 +319,13 @@ def test_cpu_spin_and_sleep_are_tle(busy_cores, docker_pool, lang):
     r = hostile(docker_pool, prog, tests, FAST)
     assert verdicts(r) == [Verdict.TLE] * 4, explain(r)
     spin, spin_no_xcpu, sleep, stop = r.tests[:4]
-    assert spin.cpu_s > FAST.time_s or spin.signal is not None
-    assert sleep.cpu_s < 0.2 and "wall-clock" in sleep.detail
-    assert stop.cpu_s < 0.2 and "wall-clock" in stop.detail
-    for t in r.tests[:4]:
-        assert t.time_s < FAST.wall_backstop_s + 2.0
+    # Spinning ends at the CPU limit, however long a busy machine takes to give it that
+    # much CPU; sleeping and stopped programs end at the wall backstop.
+    for t in (spin, spin_no_xcpu):
+        assert t.cpu_s > FAST.time_s and "CPU time" in t.detail, explain(r)
+    for t in (sleep, stop):
+        assert t.cpu_s < 0.2 and "wall-clock" in t.detail, explain(r)
+        assert t.time_s < FAST.wall_backstop_s + 2.0, explain(r)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -549,19 +556,19 @@ def test_orphan_that_double_forks_and_setsids_is_killed(docker_pool, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_killing_the_parent_and_everything_fails_harmlessly(docker_pool, lang):
-    """kill(ppid) and kill(1) are refused; kill(-1) reaches only the candidate's own
-    processes (here a sleeping child it made), never the supervisor or fork server."""
+    """The program's parent is outside its pid namespace (getppid() is 0), pid 1 of its
+    namespace ignores its signals, and kill(-1) reaches only the program's own processes
+    (here a sleeping child it made), never the supervisor, the fork server or the test's
+    set-up."""
     prog = program(
         lang,
         py={
             "kill": """
-                out = []
-                for target in (os.getppid(), 1):
-                    try:
-                        os.kill(target, signal.SIGKILL)
-                        out.append("killed")
-                    except PermissionError:
-                        out.append("EPERM")
+                out = [f"ppid={os.getppid()}"]
+                os.kill(1, signal.SIGKILL)
+                time.sleep(0.05)
+                os.kill(1, 0)  # still there
+                out.append("init-alive")
                 child = os.fork()
                 if child == 0:
                     time.sleep(1000)
@@ -574,18 +581,20 @@ def test_killing_the_parent_and_everything_fails_harmlessly(docker_pool, lang):
         },
         cpp={
             "kill": """
-                const char* r1 = kill(getppid(), SIGKILL) == 0 ? "killed" : errno == EPERM ? "EPERM" : "other";
-                const char* r2 = kill(1, SIGKILL) == 0 ? "killed" : errno == EPERM ? "EPERM" : "other";
+                printf("ppid=%d ", (int)getppid());
+                kill(1, SIGKILL);
+                usleep(50000);
+                printf("%s ", kill(1, 0) == 0 ? "init-alive" : "init-gone");
                 pid_t child = fork();
                 if (child == 0) { sleep(1000); _exit(0); }
                 kill(-1, SIGKILL);
                 int status = 0;
                 waitpid(child, &status, 0);
-                printf("%s %s child-sig%d\\n", r1, r2, WTERMSIG(status));
+                printf("child-sig%d\\n", WTERMSIG(status));
             """
         },
     )
-    r = hostile(docker_pool, prog, [TestCase("kill\n", "EPERM EPERM child-sig9\n")], FAST)
+    r = hostile(docker_pool, prog, [TestCase("kill\n", "ppid=0 init-alive child-sig9\n")], FAST)
     assert verdicts(r) == [Verdict.OK], explain(r)
 
 

@@ -56,10 +56,11 @@ def test_memory_spread_over_processes_memfds_and_files_is_mle(full_pool, lang):
                 print(0)
             """,
             "memfd": """
-                fd = os.memfd_create("hoard")
                 chunk = b"m" * (1 << 20)
-                for _ in range(200):
-                    os.write(fd, chunk)
+                fds = [os.memfd_create("hoard") for _ in range(4)]
+                for fd in fds:  # each below the file-size limit, together far over memory
+                    for _ in range(50):
+                        os.write(fd, chunk)
                 print(0)
             """,
             "files": """
@@ -81,10 +82,12 @@ def test_memory_spread_over_processes_memfds_and_files_is_mle(full_pool, lang):
                 puts("0");
             """,
             "memfd": """
-                int fd = memfd_create("hoard", 0);
                 static char chunk[1 << 20];
                 memset(chunk, 'm', sizeof chunk);
-                for (int i = 0; i < 200; i++) if (write(fd, chunk, sizeof chunk) < 0) break;
+                for (int k = 0; k < 4; k++) {
+                    int fd = memfd_create("hoard", 0);
+                    for (int i = 0; i < 50; i++) if (write(fd, chunk, sizeof chunk) < 0) break;
+                }
                 puts("0");
             """,
             "files": """
@@ -208,11 +211,12 @@ def test_special_files_in_place_of_the_answer_file_are_the_tests_own_verdict(doc
 
 
 def test_a_binary_the_kernel_refuses_to_execute_is_re_not_se(docker_pool):
-    """An ELF whose interpreter does not exist (set through the program's own .interp
-    section) fails in execve: the candidate's fault, RE, never a sandbox error."""
+    """An ELF whose interpreter section is garbage (bytes the program appends to it, with no
+    terminating NUL) is refused by execve (ENOEXEC): the candidate's own fault, RE, never a
+    sandbox error."""
     prog = Program(textwrap.dedent("""
         #include <cstdio>
-        __attribute__((section(".interp"))) const char interp[] = "/no/such/loader.so.2";
+        asm(".section .interp,\\"a\\",@progbits\\n.ascii \\"garbage\\"\\n.previous\\n");
         int main() { puts("1"); }
     """), "cpp")
     r = docker_pool.run(prog, [TestCase("", "1\n")] * 2, MEM)

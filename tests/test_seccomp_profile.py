@@ -13,7 +13,6 @@ import errno
 import json
 import os
 import secrets
-from dataclasses import replace
 
 import pytest
 
@@ -213,26 +212,6 @@ def test_python_and_gxx_work_as_the_candidate(ours):
     assert ours.run(["/box/main"], check=True)[1] == "5050\n"
 
 
-class ProfiledApi:
-    """The real Docker API, creating every container with the profile."""
-
-    def __init__(self, api) -> None:
-        self._api = api
-
-    def create_host_config(self, **kwargs):
-        kwargs["security_opt"] = [*kwargs.get("security_opt", []), PROFILE]
-        return self._api.create_host_config(**kwargs)
-
-    def __getattr__(self, name: str):
-        return getattr(self._api, name)
-
-
-class ProfiledClient:
-    def __init__(self, client) -> None:
-        self.api = ProfiledApi(client.api)
-        self.containers = client.containers
-
-
 IO_URING = """
 import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
@@ -242,33 +221,25 @@ print(sum(map(int, input().split())))
 """
 
 
-def test_supervisor_runs_jobs_under_the_profile(docker_image):
-    from sandbox.workers import DockerWorker
+def test_the_pool_runs_jobs_under_the_profile_with_the_filter_on_top():
+    """The pool creates its containers with this profile, and its jobs (Python, and C++ with
+    a thread) run there with the candidate's filter installed: io_uring is refused."""
+    from sandbox.pool import SandboxPool
+    from sandbox.types import Program, TestCase, Verdict
 
-    client, image = docker_image
-    # glibc sizes a thread's stack by RLIMIT_STACK, which the supervisor sets to the memory
-    # limit up to 256 MB: leave the address space room for the thread's.
-    limits = Limits(time_s=5, memory_mb=512)
-    limits = replace(limits, wall_s=limits.wall_backstop_s).to_dict()
+    require_docker()
 
     async def jobs():
-        worker = DockerWorker(ProfiledClient(client), image, "seccomp-" + secrets.token_hex(6),
-                              0, memory_mb=1024, pids=256, work_mb=64)
-        try:
-            await worker.start()
-            inspect = client.api.inspect_container(worker.container_id)
+        async with SandboxPool("docker", size=1, spare=False) as pool:
+            worker = next(iter(pool._workers))
+            inspect = pool._client.api.inspect_container(worker.container_id)
             assert PROFILE in inspect["HostConfig"]["SecurityOpt"]
-            header = {"op": "run", "language": "python", "limits": limits}
-            py = await worker.request(header, [IO_URING.encode(), b"3 4\n"], 120)
-            header = {"op": "run", "language": "cpp", "limits": limits}
-            cpp = await worker.request(header, [CPP_WORK.encode(), b""], 300)
+            assert pool.isolation == {"cgroups": True, "namespaces": True, "seccomp": True}
+            py = await pool.run(Program(IO_URING), [TestCase("3 4\n")], Limits(time_s=5))
+            cpp = await pool.run(Program(CPP_WORK, "cpp"), [TestCase("")], Limits(time_s=5))
             return py, cpp
-        finally:
-            await worker.close()
 
-    (py, py_out), (cpp, cpp_out) = asyncio.run(jobs())
-    assert py["tests"][0]["verdict"] == "run_ok", py_out
-    assert py_out[0].decode().split() == ["-1", str(errno.ENOSYS), "7"]
-    assert cpp["compile"]["verdict"] is None, cpp["compile"]
-    assert cpp["tests"][0]["verdict"] == "run_ok", cpp_out
-    assert cpp_out[0] == b"5050\n"
+    py, cpp = asyncio.run(jobs())
+    assert py.verdict is Verdict.OK, py.to_dict()
+    assert py.tests[0].stdout.split() == ["-1", str(errno.ENOSYS), "7"]
+    assert cpp.verdict is Verdict.OK and cpp.tests[0].stdout == "5050\n", cpp.to_dict()
