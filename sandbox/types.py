@@ -9,9 +9,8 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import Literal
 
-Language = Literal["python", "cpp"]
+Language = str  # a name in sandbox.languages.LANGUAGES
 
 
 class Verdict(str, enum.Enum):
