@@ -52,6 +52,8 @@ class SandboxPool:
         build_image: bool = True,
         spare: bool = True,
         keep_output: int = 1 << 20,
+        cgroups: bool = True,
+        namespaces: bool = True,
     ) -> None:
         if backend not in ("auto", "docker", "local"):
             raise ValueError(f"unknown sandbox backend {backend!r} (docker, local or auto)")
@@ -81,6 +83,10 @@ class SandboxPool:
         self._artifact_bytes = 0
         self.artifact_cache_bytes = 256 << 20
         self.keep_output = keep_output
+        # Per-test cgroups and namespaces are used wherever they work; turning them off is
+        # for measuring what they cost (benchmarks/sandbox_throughput.py).
+        self.cgroups = cgroups
+        self.namespaces = namespaces
         self._binds: dict = {}
         self._security_opt: list[str] = []
         self.isolation: dict = {}
@@ -106,7 +112,8 @@ class SandboxPool:
             self.image = self.image or await asyncio.to_thread(
                 ensure_image, self._client, build=self.build_image
             )
-            self._binds = await asyncio.to_thread(cgroup_binds, self._client)
+            if self.cgroups:
+                self._binds = await asyncio.to_thread(cgroup_binds, self._client)
             self._security_opt = container_security_opt()
             atexit.register(remove_pool_containers, self.pool_id)
         else:
@@ -130,7 +137,7 @@ class SandboxPool:
             self._idle.put_nowait(w)
         self.isolation = {k: workers[0].info.get(k) for k in ("cgroups", "namespaces", "seccomp")}
         notes = workers[0].info.get("notes") or []
-        if self.backend == "docker" and notes:
+        if self.backend == "docker" and notes and self.cgroups and self.namespaces:
             warnings.warn("sandbox: weaker isolation on this machine: " + "; ".join(notes),
                           WeakSandboxWarning, stacklevel=2)
         return self
@@ -149,6 +156,7 @@ class SandboxPool:
                 preload=self.preload,
                 binds=self._binds,
                 security_opt=self._security_opt,
+                namespaces=self.namespaces,
             )
         else:
             w = LocalWorker(self._counter, preload=self.preload)

@@ -226,9 +226,10 @@ class Cgroups:
     handful of reads and writes, not a handful of opens."""
 
     CONTROLLERS = ("memory", "cpuacct", "pids")
-    # Page cache a test left charged (files it read) would count in the next test's peak:
-    # above this much, it is reclaimed before the next test starts.
-    LEFTOVER_BYTES = 1 << 20
+    # Whatever a test left charged (the page cache of files it read first) is reclaimed
+    # before the next test: it would count in the next test's peak, and which files are
+    # cached is state the next test could read (by timing its own reads).
+    LEFTOVER_BYTES = 0
 
     def __init__(self, root: str, uid: int) -> None:
         self.dirs: dict[str, str] = {}
@@ -961,15 +962,17 @@ class Supervisor:
                     elif now < deadline:
                         next_look = min(deadline, now + LOOK_S)
                         if now - mark[0] >= RATE_WINDOW_S:
-                            mark = (now, self._demand(pid))
+                            mark = (now, self._demand(pid)[0])
                         continue
                     else:
-                        demand = self._demand(pid)
+                        demand, runnable = self._demand(pid)
                         window = now - mark[0]
-                        if window < RATE_WINDOW_S:
+                        if window < RATE_WINDOW_S and not runnable:
                             next_look = mark[0] + RATE_WINDOW_S
                             continue
-                        wants_cpu = demand - mark[1] >= MIN_DEMAND * window
+                        # A thread that has waited to run for all of the window shows no
+                        # progress in its statistics until it runs: its state says it.
+                        wants_cpu = runnable or demand - mark[1] >= MIN_DEMAND * window
                         mark = (now, demand)
                         if wants_cpu and now < hard_deadline:
                             # Past the backstop but running or waiting to run: starved by
@@ -1072,21 +1075,25 @@ class Supervisor:
                 return None
         return _session_cpu(pid)
 
-    def _demand(self, pid: int) -> float:
-        """Seconds the test's threads spent running or waiting to run, all together."""
+    def _demand(self, pid: int) -> tuple[float, bool]:
+        """Seconds the test's threads spent running or waiting to run, all together, and
+        whether one of them is running or runnable now."""
         if self.cgroups is not None:
             tids = self.cgroups.threads()
         else:
             tids = [int(t) for p in _session_pids(pid) for t in _listdir(f"/proc/{p}/task")]
-        total = 0
+        total, runnable = 0, False
         for tid in tids:
             try:
                 with open(f"/proc/{tid}/schedstat", "rb") as f:
                     run, wait, _ = f.read().split()
                 total += int(run) + int(wait)
+                with open(f"/proc/{tid}/stat", "rb") as f:
+                    stat_line = f.read()
+                runnable = runnable or stat_line[stat_line.rindex(b")") + 2:][:1] == b"R"
             except (OSError, ValueError):
                 pass
-        return total / 1e9
+        return total / 1e9, runnable
 
     def _kill_test(self, pid: int) -> None:
         if self.cgroups is not None:

@@ -204,7 +204,7 @@ class DockerWorker(Worker):
 
     def __init__(self, client, image: str, pool_id: str, index: int, memory_mb: int,
                  pids: int, work_mb: int, preload: bool = True, binds: dict | None = None,
-                 security_opt: list[str] | None = None) -> None:
+                 security_opt: list[str] | None = None, namespaces: bool = True) -> None:
         super().__init__()
         self.client = client
         self.image = image
@@ -216,6 +216,7 @@ class DockerWorker(Worker):
         self.preload = preload
         self.binds = binds or {}
         self.security_opt = security_opt or []
+        self.namespaces = namespaces
         # A uid nobody else uses, on this host or in any other container: RLIMIT_NPROC
         # counts per uid across the whole kernel, and kill(-1) must reach only this one.
         self.uid = 100_000 + secrets.randbelow(2_000_000_000)
@@ -252,6 +253,8 @@ class DockerWorker(Worker):
             command += ["--cgroup-root", CGROUP_ROOT]
         if not self.preload:
             command.append("--no-preload")
+        if not self.namespaces:
+            command.append("--no-namespaces")
         c = api.create_container(
             self.image,
             command=command,

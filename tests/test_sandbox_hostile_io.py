@@ -286,16 +286,15 @@ def test_compile_time_bombs_are_ce(docker_pool):
             "static_assert(f() != 1, \"\");\nint main() {}\n"
         ),
     }
-    t0 = time.monotonic()
     results = docker_pool.run_many(
         [(Program(src, "cpp"), [TestCase("", "")], limits) for src in bombs.values()]
     )
-    wall = time.monotonic() - t0
     for name, r in zip(bombs, results):
         assert r.compile_verdict is Verdict.CE, (name, r.compile_verdict, r.compile_output[-500:])
+        # Ended by the compile limits, never a hang (the pool would have given up on the
+        # container and retried the job elsewhere).
         assert r.tests == [] and r.attempts == 1
-    # Within the compile limits: CPU time plus the wall backstop, never a hang.
-    assert wall < 2 * (limits.compile_time_s * 2 + 5)
+    assert "exceeded its time limit" in results[0].compile_output  # /dev/urandom never ends
     assert_pool_clean(docker_pool)
 
 

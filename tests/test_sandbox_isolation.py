@@ -326,3 +326,4 @@ def test_no_socket_state_or_files_or_ipc_survive_into_the_next_test(full_pool):
     assert r.tests[0].stdout == "left\n", explain(r)
     assert r.tests[1].stdout == before, (before, r.tests[1].stdout)
     assert "shm=-1" in before and "msg=-1" in before and "abstract=none" in before
+
