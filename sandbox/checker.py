@@ -325,7 +325,8 @@ def _explain_tokens(expected: Text, actual: Text, mode: str) -> str:
         difference = abs(w_value - g_value)
         if math.isnan(difference):
             return line + " (not finite numbers)"
-        return line + f" (differ by {difference:.3g}; must be below {FLOAT_TOLERANCE:g})"
+        if difference < 1:  # a near miss: say by how much
+            return line + f" (differ by {difference:.3g}; must be below {FLOAT_TOLERANCE:g})"
     return line
 
 

@@ -231,7 +231,8 @@ EXPLAIN_TABLE = [
     ("1 2", "1 2 3", "codecontests", "token count differs: 2 vs 3 (expected vs got); extra token at index 2: '3'"),
     ("1 2 3", "1 5", "codecontests",
      "token count differs: 3 vs 2 (expected vs got); first differing token at index 1: '2' vs '5'"),
-    ("YES 4", "yes 5", "codecontests", "first differing token at index 1: '4' vs '5' (differ by 1; must be below 1e-05)"),
+    ("YES 4", "yes 5", "codecontests", "first differing token at index 1: '4' vs '5'"),
+    ("0.5", "0.50002", "codecontests", "first differing token at index 0: '0.5' vs '0.50002' (differ by 2e-05; must be below 1e-05)"),
     ("a b", "a c", "codecontests", "first differing token at index 1: 'b' vs 'c'"),
     ("inf 1", "inf 1.0", "codecontests",
      "token at index 0, 'inf', is not a finite number, so it matches only when the whole outputs are "
