@@ -388,6 +388,11 @@ def component_types() -> list[str]:
     return list(_COMPONENT_CLASSES)
 
 
+def component_class(tag: str) -> type[ComponentConfig]:
+    """The config class of a component type (KeyError for an unknown one)."""
+    return _COMPONENT_CLASSES[tag]
+
+
 def _normalise_layers(data: Any) -> Any:
     """Archon's older configs wrap a layer as ``{"branches": n, "models": [...]}``."""
     if not isinstance(data, Mapping) or not isinstance(data.get("layers"), list):

@@ -20,6 +20,7 @@ from archon_code.config import (
     UnitTestEvaluatorConfig,
     UnitTestGeneratorConfig,
     VerifierConfig,
+    component_class,
     component_types,
     detect_format,
     load_architecture,
@@ -298,11 +299,9 @@ def test_every_component_type_is_in_the_union():
     assert set(component_types()) >= {
         "generator", "fuser", "critic", "ranker", "verifier", "unit_test_generator", "unit_test_evaluator"
     }
-    from archon_code.config import _COMPONENT_CLASSES
-
     for tag in component_types():
         component = {"type": tag}
-        if "model" in _COMPONENT_CLASSES[tag].model_fields:
+        if "model" in component_class(tag).model_fields:
             component["model"] = "openai/m"
         arch = Architecture.model_validate({"name": "x", "layers": [[component]]})
         assert arch.layers[0][0].type == tag
