@@ -13,11 +13,12 @@ import typer
 from pydantic import BaseModel, ConfigDict, ValidationError
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from harness.console import fail, sandbox_warnings
 from harness.options import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
-from sandbox.checker import CHECKERS
-from sandbox.types import JobResult, Limits, Program, TestCase
+from sandbox.checker import CHECKERS, explain_mismatch
+from sandbox.types import JobResult, Limits, Program, TestCase, TestResult, Verdict
 
 sandbox_app = typer.Typer(help="Build and inspect the Docker sandbox.", no_args_is_help=True)
 out = Console()
@@ -25,8 +26,6 @@ out = Console()
 
 class UsageError(Exception):
     """Bad input from the user: printed in one line, exit status 2."""
-
-
 
 
 class LanguageChoice(str, Enum):
@@ -90,40 +89,91 @@ def read_program(path: Path, language: str) -> Program:
     return Program(source, lang)  # type: ignore[arg-type]
 
 
-def exec_record(name: str, result: JobResult) -> dict:
+NOT_CHECKED = "not checked"
+
+
+def test_status(test: TestResult, case: TestCase) -> str:
+    """A test's verdict, or "not checked" for a clean run with no expected output."""
+    if case.output is None and test.verdict is Verdict.OK:
+        return NOT_CHECKED
+    return test.verdict.value
+
+
+def program_status(result: JobResult, cases: list[TestCase]) -> str:
+    """CE, the first failing test's verdict, OK, or "not checked" when every test ran cleanly
+    and none had an expected output."""
+    if result.verdict is not Verdict.OK:
+        return result.verdict.value
+    return Verdict.OK.value if any(c.output is not None for c in cases) else NOT_CHECKED
+
+
+def why_failed(test: TestResult, case: TestCase, checker: str) -> str:
+    if test.verdict is Verdict.WA and case.output is not None:
+        return explain_mismatch(case.output, test.stdout, checker)
+    return test.detail
+
+
+def exec_record(name: str, result: JobResult, cases: list[TestCase], checker: str) -> dict:
+    statuses = [test_status(t, c) for t, c in zip(result.tests, cases)]
+    tests = []
+    for t, c, status in zip(result.tests, cases, statuses):
+        row = {
+            "verdict": status,
+            "checked": c.output is not None,
+            "time_s": round(t.time_s, 4),
+            "cpu_s": round(t.cpu_s, 4),
+            "memory_bytes": t.memory_bytes,
+            "exit_code": t.exit_code,
+            "stdout_head": t.stdout_head,
+            "stderr_head": t.stderr_head[:512],
+        }
+        if status not in (Verdict.OK.value, NOT_CHECKED):
+            row["why"] = why_failed(t, c, checker)
+        tests.append(row)
     return {
         "program": name,
-        "verdict": result.verdict.value,
+        "verdict": program_status(result, cases),
+        "passed": statuses.count(Verdict.OK.value),
+        "failed": sum(s not in (Verdict.OK.value, NOT_CHECKED) for s in statuses),
+        "not_checked": statuses.count(NOT_CHECKED),
+        "why": _first_failure(result, cases, checker),
         "compile_output": result.compile_output,
-        "tests": [
-            {
-                "verdict": t.verdict.value,
-                "time_s": round(t.time_s, 4),
-                "cpu_s": round(t.cpu_s, 4),
-                "memory_bytes": t.memory_bytes,
-                "exit_code": t.exit_code,
-                "stdout_head": t.stdout_head,
-                "stderr_head": t.stderr_head[:512],
-            }
-            for t in result.tests
-        ],
+        "tests": tests,
     }
 
 
-async def _exec(programs, tests, limits, checker, pool) -> list[JobResult]:
+def _first_failure(result: JobResult, cases: list[TestCase], checker: str) -> str:
+    if result.compile_verdict is not None:
+        lines = result.compile_output.strip().splitlines()
+        return lines[0] if lines else result.compile_verdict.value
+    for number, (t, c) in enumerate(zip(result.tests, cases), 1):
+        if t.verdict is not Verdict.OK:
+            return f"test {number}: {why_failed(t, c, checker) or t.verdict.value}"
+    return ""
+
+
+async def _exec(programs, tests, limits, checker, pool, input_file, output_file) -> list[JobResult]:
     async with pool:
         return await asyncio.gather(
-            *(pool.run(p, tests, limits, checker=checker) for p in programs)
+            *(pool.run(p, tests, limits, checker=checker, input_file=input_file,
+                       output_file=output_file) for p in programs)
         )
 
 
 def exec_command(
     programs: Annotated[list[Path], typer.Argument(help="Program files (.py, .cpp).")],
-    tests: Annotated[Path, typer.Option("--tests", help="TESTS.jsonl: {input, output} per line.")],
+    tests: Annotated[Path, typer.Option("--tests", help="TESTS.jsonl: {input, output} per line; "
+                                        "a line without output is run but not checked.")],
     language: Annotated[LanguageChoice, typer.Option(help="auto: by file extension.")] = LanguageChoice.auto,
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="CPU seconds per test.")] = 2.0,
     memory_limit: Annotated[int, typer.Option("--memory-limit", min=8, help="MB per test.")] = 256,
-    checker: Annotated[Checker, typer.Option(help="Output comparison rule.")] = Checker.codecontests,
+    checker: Annotated[Checker, typer.Option(help="Output comparison rule: codecontests (DeepMind's), "
+                                             "codecontests-strict (integer answers exact) or exact.")]
+    = Checker.codecontests,
+    input_file: Annotated[Optional[str], typer.Option("--input-file", help="The program reads its input "
+                                                      "from this file (file-I/O problems).")] = None,
+    output_file: Annotated[Optional[str], typer.Option("--output-file", help="The program writes its "
+                                                       "output to this file.")] = None,
     max_sandboxes: MaxSandboxesOpt = None,
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
@@ -142,30 +192,41 @@ def exec_command(
     pool = open_pool(backend, max_sandboxes, ray_address)
     with sandbox_warnings():
         try:
-            results = asyncio.run(_exec(progs, cases, limits, checker.value, pool))
+            results = asyncio.run(_exec(progs, cases, limits, checker.value, pool, input_file, output_file))
         except (SandboxUnavailable, ImageError, ValueError) as e:
             raise fail(str(e))
+    records = [exec_record(str(path), r, cases, checker.value) for path, r in zip(programs, results)]
     if as_json:
-        for path, r in zip(programs, results):
-            sys.stdout.write(json.dumps(exec_record(str(path), r)) + "\n")
+        for record in records:
+            sys.stdout.write(json.dumps(record) + "\n")
     else:
-        table = Table("program", "verdict", "passed", "max cpu s", "max mem MB", "detail")
-        for path, r in zip(programs, results):
-            passed = sum(t.verdict.value == "OK" for t in r.tests)
-            first_bad = next((t for t in r.tests if t.verdict.value != "OK"), None)
-            detail = r.compile_output.strip().splitlines()[0][:60] if r.compile_verdict else (
-                first_bad.detail if first_bad else "")
-            style = "green" if r.passed else "red"
-            table.add_row(
-                str(path),
-                f"[{style}]{r.verdict.value}[/{style}]",
-                f"{passed}/{len(cases)}",
-                f"{max((t.cpu_s for t in r.tests), default=0):.3f}",
-                f"{max((t.memory_bytes for t in r.tests), default=0) / 2**20:.1f}",
-                detail,
-            )
-        out.print(table)
-    raise typer.Exit(0 if all(r.passed for r in results) else 1)
+        _print_table(records, results, cases)
+    failed = [r for r in records if r["verdict"] not in (Verdict.OK.value, NOT_CHECKED)]
+    raise typer.Exit(1 if failed else 0)
+
+
+def _print_table(records: list[dict], results: list[JobResult], cases: list[TestCase]) -> None:
+    checked = sum(c.output is not None for c in cases)
+    table = Table("program", "verdict", "passed", NOT_CHECKED, "max cpu s", "max mem MB", "why")
+    for record, r in zip(records, results):
+        style = {Verdict.OK.value: "green", NOT_CHECKED: "yellow"}.get(record["verdict"], "red")
+        table.add_row(
+            Text(record["program"]),
+            Text(record["verdict"], style=style),
+            f"{record['passed']}/{checked}",
+            str(record["not_checked"]),
+            f"{max((t.cpu_s for t in r.tests), default=0):.3f}",
+            f"{max((t.memory_bytes for t in r.tests), default=0) / 2**20:.1f}",
+            Text(record["why"]),
+        )
+    out.print(table)
+    passed = sum(rec["verdict"] == Verdict.OK.value for rec in records)
+    failed = sum(rec["verdict"] not in (Verdict.OK.value, NOT_CHECKED) for rec in records)
+    summary = f"{len(records)} program(s): {passed} passed, {failed} failed"
+    not_checked = sum(rec["not_checked"] for rec in records)
+    if not_checked:
+        summary += f"; {not_checked} test run(s) not checked (no expected output)"
+    out.print(summary, highlight=False)
 
 
 @sandbox_app.command("build")

@@ -56,11 +56,11 @@ def test_expected_output_none_only_runs(docker_pool):
     assert result.tests[0].stdout == "cba\n"
 
 
-def test_strict_checker_is_stricter(docker_pool):
+def test_exact_checker_is_stricter(docker_pool):
     prog = Program("print('YES  1')")
     loose = docker_pool.run(prog, [TestCase("", "yes 1\n")])
-    strict = docker_pool.run(prog, [TestCase("", "yes 1\n")], checker="strict")
-    assert loose.verdict is Verdict.OK and strict.verdict is Verdict.WA
+    exact = docker_pool.run(prog, [TestCase("", "yes 1\n")], checker="exact")
+    assert loose.verdict is Verdict.OK and exact.verdict is Verdict.WA
 
 
 def test_compile_error_is_ce_with_compiler_output(docker_pool):
