@@ -32,7 +32,7 @@ class ImageError(RuntimeError):
 
 
 # What runs inside the sandbox: the supervisor and the standard-library modules it imports.
-SUPERVISOR_FILES = ("supervisor.py", "pyrun.py", "seccomp_filter.py")
+SUPERVISOR_FILES = ("supervisor.py", "pyrun.py", "seccomp_filter.py", "checker.py")
 
 
 def _files() -> dict[str, bytes]:

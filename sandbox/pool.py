@@ -207,9 +207,9 @@ class SandboxPool:
     ) -> JobResult:
         """Run one program on all its tests in one sandbox and judge every output.
 
-        With max_failures, the job stops after that many tests that did not run cleanly
-        (TLE, RE, MLE, OLE; a wrong answer is judged here afterwards and does not count):
-        the remaining tests are not run, and `result.skipped` says how many."""
+        With max_failures, the job stops after that many failed tests (TLE, RE, MLE, OLE, and
+        WA when every test has an expected output): the remaining tests are not run, and
+        `result.skipped` says how many."""
         if not self._started:
             await self.start()
         check_fits(limits, self.container_memory_mb)
@@ -218,14 +218,22 @@ class SandboxPool:
                          processes=max(limits.processes, lang.min_processes))
         header = job_header(lang, program.source, limits, input_file=input_file,
                             output_file=output_file, max_failures=max_failures)
+        # Stopping after failures counts wrong answers too when every test has an expected
+        # output: the supervisor then gets those outputs to tell.
+        stop_on_wrong = bool(max_failures) and bool(tests) and all(t.output is not None for t in tests)
+        if stop_on_wrong:
+            header.update(expected=True, checker=checker)
+            test_blobs = [b for t in tests for b in (t.input.encode(), t.output.encode())]
+        else:
+            test_blobs = [t.input.encode() for t in tests]
         cached = self._artifacts.get(program.key) if lang.build else None
         if cached is not None:
             self._artifacts.move_to_end(program.key)
             header.update(prebuilt=True, compile_output=cached[1])
-            blobs = [cached[0]] + [t.input.encode() for t in tests]
+            blobs = [cached[0], *test_blobs]
         else:
             header["return_artifact"] = lang.build is not None
-            blobs = [program.source.encode()] + [t.input.encode() for t in tests]
+            blobs = [program.source.encode(), *test_blobs]
         last_error = ""
         for attempt in (1, 2):
             worker = await self._idle.get()

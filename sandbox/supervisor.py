@@ -98,6 +98,7 @@ try:
     import seccomp_filter  # the candidate's own seccomp filter
 except ImportError:
     seccomp_filter = None  # type: ignore[assignment]
+import checker  # the output rules, to stop a job at its first wrong answer
 
 
 # ---------------------------------------------------------------- framing
@@ -1250,19 +1251,32 @@ class Supervisor:
                 spec = {"mode": "exec", "argv": [a.format(**fill) for a in run["argv"]],
                         "artifact": True}
             max_failures = header.get("max_failures")
+            # With expected outputs in the job (each test's input blob followed by its
+            # expected output), a wrong answer is a failed test too: the job can stop at the
+            # first one. The host judges every output again; this only decides when to stop.
+            expected = header.get("expected")
+            per_test = 2 if expected else 1
+            tests = [sizes[1 + k:1 + k + per_test] for k in range(0, len(sizes) - 1, per_test)]
             failures = 0
-            for i, size in enumerate(sizes[1:]):
+            for i, test_sizes in enumerate(tests):
                 if max_failures and failures >= max_failures:
-                    skip(proto_in, size)  # the caller asked not to spend more on a failing program
+                    for size in test_sizes:  # the caller asked not to spend more on a failing program
+                        skip(proto_in, size)
                     continue
                 meta, out_fd, out_size, stderr = self._run_test(
-                    spec, proto_in, size, limits, header, input_file, output_file)
+                    spec, proto_in, test_sizes[0], limits, header, input_file, output_file)
                 try:
+                    failed = meta["verdict"] != "run_ok"
+                    if expected:
+                        want = read_exact(proto_in, test_sizes[1])
+                        if not failed:
+                            got = os.pread(out_fd, out_size, 0)
+                            failed = not checker.check(want, got, header.get("checker") or "codecontests")
                     write_frame(proto_out, dict(meta, test=i), [FdBlob(out_fd, out_size), stderr])
                 finally:
                     os.close(out_fd)
                 ran += 1
-                failures += meta["verdict"] != "run_ok"
+                failures += failed
         else:
             for size in sizes[1:]:
                 skip(proto_in, size)
