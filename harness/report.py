@@ -320,6 +320,21 @@ def _natural(label: str) -> list:
 # Numbers as text, shared by the terminal table and the page
 
 
+def cost_text(cost: Any, unpriced: Any = 0) -> str:
+    """USD with four decimals; "unknown" when some samples came from a model without a
+    known price (plus what the priced ones cost, when they cost something)."""
+    known = f"{cost:.4f}" if isinstance(cost, (int, float)) else "-"
+    if isinstance(unpriced, int) and unpriced > 0:
+        return "unknown" if not cost else f"{known} + unknown"
+    return known
+
+
+def span_text(start: Any, end: Any) -> str:
+    if not start:
+        return "-"
+    return f"{start} → {end or '…'}"
+
+
 def fmt(x: Any, digits: int = 3) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
 
