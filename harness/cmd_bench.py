@@ -174,6 +174,8 @@ def _bench(store, path: Path, architecture, problem_list, seed: int, hidden_test
 
 
 def print_summary(results: dict) -> None:
+    from harness.report import component_error_text
+
     out = Console()
     t = Table(title=f"{results['architecture']}: {results['problems']} problems")
     t.add_column("metric")
@@ -184,19 +186,14 @@ def print_summary(results: dict) -> None:
     for e in results["errors"]:
         out.print(Text(f"error: {e['problem']}: {e['error']}", style="red"), soft_wrap=True)
     for row in results.get("component_errors") or []:
-        out.print(Text(f"component {row['kind']}: {component_error_text(row)}", style="yellow"),
-                  soft_wrap=True)
+        out.print(Text(f"component {component_error_text(row)}", style="yellow"), soft_wrap=True)
     out.print(Text(f"run dir: {results['run_dir']}"), soft_wrap=True)
 
 
-def component_error_text(row: dict) -> str:
-    """One line per component and kind of fault, for the terminal."""
-    return (f"{row['component']}: {row['count']} in {row['problems']} problem(s)"
-            + (f" ({row['example']})" if row.get("example") else ""))
-
-
 def summary_rows(results: dict) -> list[tuple[str, str]]:
-    from harness.report import cost_text, span_text
+    """The terminal summary of a bench run: the headline numbers, then what it cost and took
+    (wall time summed over every session of a resumed run), then what went wrong."""
+    from harness.report import cost_text, span_text, wall_text
 
     lo, hi = results.get("pass_at_1_ci95") or [float("nan")] * 2
     rows = [
@@ -205,21 +202,20 @@ def summary_rows(results: dict) -> list[tuple[str, str]]:
         ("random pick", f"{results['random_pick']:.3f}"),
         ("public filter, then random", f"{results['public_filter_random']:.3f}"),
     ]
-    # pass@1 of the pool is the random pick again.
+    # The pool's pass@1 is the random pick again.
     rows += [(f"pool {k}", f"{v:.3f}") for k, v in (results.get("pass_at_k") or {}).items() if k != "pass@1"]
     llm = results.get("llm") or {}
     rows += [
         ("cost (USD)", cost_text(results.get("cost_usd"), llm.get("unpriced"))),
         ("tokens", str(results["tokens"])),
-        ("wall (s)", f"{results.get('wall_s') or 0:.1f}"
-                     + (f" over {results['sessions']} sessions" if (results.get("sessions") or 0) > 1 else "")),
-        ("started / ended", span_text(results.get("started_at"), results.get("ended_at"))),
+        ("wall (s)", wall_text(results.get("wall_s"), results.get("sessions"))),
+        ("ran", span_text(results.get("started_at"), results.get("ended_at"))),
         ("errors", str(len(results["errors"]))),
         ("component errors", str(sum(r["count"] for r in results.get("component_errors") or []))),
         ("sandbox errors (candidates)", str(results.get("sandbox_errors") or 0)),
     ]
     if llm.get("calls"):
-        rows.append(("LLM calls (retries, failed)", f"{llm['calls']} ({llm.get('retries', 0)}, {llm.get('failures', 0)})"))
+        rows.append(("LLM calls (retried, failed)", f"{llm['calls']} ({llm.get('retries', 0)}, {llm.get('failures', 0)})"))
     return rows
 
 

@@ -21,11 +21,14 @@ def fail(message: str) -> typer.Exit:
 
 @contextlib.contextmanager
 def sandbox_warnings() -> Iterator[None]:
-    """Show the local backend's warning once per command, as one readable line."""
+    """Show the sandbox's warnings (why Docker cannot be used; the local backend's weakness)
+    each as one readable line."""
+    from sandbox.daemon import DockerUnreachableWarning
     from sandbox.pool import WeakSandboxWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", WeakSandboxWarning)
+        warnings.simplefilter("always", DockerUnreachableWarning)
         warnings.showwarning = lambda msg, *a, **k: err.print(
-            Text.assemble(("warning: ", "yellow"), str(msg)))
+            Text.assemble(("warning: ", "yellow"), str(msg)), soft_wrap=True)
         yield

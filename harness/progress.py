@@ -173,8 +173,10 @@ class RunProgress:
         parts = []
         if running:
             name, run = running[-1]
+            # Component labels start with their layer ("L3.codet[0]"), said once here.
+            component = run.component.removeprefix(f"L{run.layer}.")
             where = ("judging" if run.layer > self.layers else
-                     f"L{run.layer}/{self.layers} {run.component}" if run.layer else "starting")
+                     f"L{run.layer}/{self.layers} {component}" if run.layer else "starting")
             parts.append(f"now: {name} ({where})")
             if len(running) > 1:
                 parts.append(f"+{len(running) - 1} more in flight")

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from importlib import resources
 
-from sandbox.daemon import HOST_PID_LABEL, LABEL, POOL_LABEL
+from sandbox.daemon import LABEL, POOL_LABEL, owner_labels
 
 
 
@@ -186,7 +186,7 @@ class DockerWorker(Worker):
             command=command,
             stdin_open=True,  # with detach=False this also sets StdinOnce: EOF when we go
             tty=False,
-            labels={LABEL: "1", POOL_LABEL: self.pool_id, HOST_PID_LABEL: str(os.getpid())},
+            labels={LABEL: "1", POOL_LABEL: self.pool_id, **owner_labels()},
             host_config=host_config,
             network_disabled=True,
         )

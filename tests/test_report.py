@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from harness.metrics import bootstrap_ci, bootstrap_diff_ci, summarize
-from harness.report import ReportError, build_report, nice_ticks, render_html
+from harness.html_report import render_html
+from harness.report import ReportError, build_report
+from harness.svg import nice_ticks
 from harness.runstore import RunStore
 from tests.cli import run_cli
 
@@ -149,9 +151,9 @@ def test_report_data_matches_hand_computed_values(runs):
     assert sa["errors"] == [{"problem": "p3", "error": LLM_ERROR}]
     assert ra["components"] == {
         "L1.generator[0]": {"cost_usd": pytest.approx(0.025), "seconds": pytest.approx(4.75),
-                            "calls": 4, "tokens": 3 * 800 + 100},
+                            "calls": 4, "tokens": 3 * 800 + 100, "unpriced": 0},
         "L2.ranker[0]": {"cost_usd": pytest.approx(0.006), "seconds": pytest.approx(1.5),
-                         "calls": 4, "tokens": 3 * 200},
+                         "calls": 4, "tokens": 3 * 200, "unpriced": 0},
     }
 
     # Run B never finished: its numbers come from the newest record of each problem.
@@ -178,7 +180,7 @@ def test_report_data_matches_hand_computed_values(runs):
 
     grid = {row["problem"]: row["cells"] for row in data["grid"]}
     assert list(grid) == ["p1", "p2", "p3", "p4", "p5"]
-    assert [c["kind"] for c in grid["p2"]] == ["fail", "pass"]
+    assert [c["kind"] for c in grid["p2"]] == ["partial", "pass"]
     assert grid["p2"][0]["tied"] == 2 and grid["p2"][0]["pass_expected"] == 0.5
     assert [c["kind"] for c in grid["p3"]] == ["error", "pass"]
     assert grid["p4"][0]["verdict"] == "TLE"
@@ -210,7 +212,7 @@ def test_table_numbers(runs, tmp_path):
     assert rows["oracle (any candidate correct)"] == ["0.500", "0.750"]
     assert rows["random pick"] == ["0.150", "0.300"]
     assert rows["public filter, then random"] == ["0.292", "0.550"]
-    assert rows["pool pass@1"] == ["0.150", "0.300"]
+    assert "pool pass@1" not in rows  # the random pick again
     assert rows["pool pass@5"] == ["0.500", "0.750"]
     assert rows["cost (USD)"] == ["0.0310", "0.0800"]
     assert rows["tokens"] == ["3100", "6000"]
@@ -343,7 +345,8 @@ def test_browser_renders_charts_and_numbers(runs, tmp_path, chromium):
     assert comps.count('class="chart hbars"') == 2 and "L2.fuser[0]" in comps
     assert "$0.0400" in comps and "8.00 s" in comps
     grid = re.search(r'<table class="grid">(.*?)</table>', dom, re.S).group(1)
-    assert 'class="cell fail tie"' in grid and "tie of 2, p=0.50" in grid
+    # A tie is coloured by its expected pass (0.5: half-way), not by the failing pick shown.
+    assert 'class="cell partial tie" style="background:#e9e6de"' in grid and "tie of 2, p=0.50" in grid
     assert 'class="cell error"' in grid and "not run" in grid
     # The hostile source stayed text: no element came out of it.
     assert "<img" not in dom and "&lt;img src=x onerror=alert(1)&gt;" in dom

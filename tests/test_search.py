@@ -14,11 +14,11 @@ import yaml
 
 from archon_code.architectures import resolve_architecture
 from archon_code.config import parse_architecture
+from harness.archfile import architecture_yaml
 from harness.search import (
     RunMemo,
     SearchError,
     SharedRunsPool,
-    architecture_yaml,
     parse_objectives,
     recover_interrupted,
     split_problems,
