@@ -96,6 +96,9 @@ def bench_command(
     meta = {"config_hash": chash, "config": config, "versions": versions(),
             "command": sys.argv[1:]}
 
+    if not (store.meta_path.exists() and _finished(store, problem_list)):
+        check_credentials(architecture)  # before anything is written: no run dir for a typo
+
     def waiting(holder) -> None:
         err.print(f"waiting: {path} is in use by {holder.describe()}", soft_wrap=True, highlight=False)
 
@@ -117,6 +120,16 @@ def bench_command(
         sys.stdout.write(json.dumps(results) + "\n")
     else:
         print_summary(results)
+
+
+def _finished(store, problem_list) -> bool:
+    """Every problem has an ok record already (read without the lock: only a hint)."""
+    from harness.runstore import RunStoreError
+
+    try:
+        return {p.id for p in problem_list} <= store.done()
+    except RunStoreError:
+        return False
 
 
 def _bench(store, path: Path, architecture, problem_list, seed: int, hidden_tests: str,
@@ -141,7 +154,6 @@ def _bench(store, path: Path, architecture, problem_list, seed: int, hidden_test
         summary = summarize([records[p.id] for p in problem_list], seed=seed)
         return {**summary, **store.timing(), "complete": True}
 
-    check_credentials(architecture)
     progress = RunProgress(architecture.name, len(problem_list), already, len(architecture.layers),
                            console=err)
     progress.summary(summarize(list(records.values()), seed=seed), any_done=already > 0)
