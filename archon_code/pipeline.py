@@ -74,7 +74,8 @@ def solution_record(problem_id: str, solution: Solution | None,
     hidden tests, over the members the sandbox could judge."""
     if solution is None:
         record: dict[str, Any] = {
-            "problem": problem_id, "status": "error", "error": error, "selected": None, "tied": [],
+            "problem": problem_id, "status": "error", "error": error, "selected": None,
+            "selected_language": None, "selected_source": None, "tied": [],
             "why": error, "n": 0, "candidates": [], "unit_tests": 0, "unit_tests_by_origin": {},
             "cost_usd": 0.0, "tokens": 0, "usage": {}, "latency_s": None, "executions": 0,
             "errors": [error] if error else [], "component_errors": {}, "trace": []}

@@ -45,6 +45,12 @@ def render_html(data: dict) -> str:
     return page(f"archon-code report: {' vs '.join(labels)}", body)
 
 
+def money(cost: float, unpriced: int) -> str:
+    """"$0.0040", "unknown" or "$0.0040 + unknown"."""
+    text = cost_text(cost, unpriced)
+    return text if text == "unknown" else "$" + text
+
+
 def tie_colour(p: float) -> str:
     """The cell colour of a tie with expected pass ``p``: from the fail colour (0) to the
     pass colour (1), so a half-passing tie looks half-way, whatever pick the cell shows."""
@@ -73,17 +79,22 @@ def _selection_section(runs: list[dict]) -> str:
                              errors={0: [r["summary"]["pass_at_1_ci95"] for r in runs]},
                              y_max=1.0, title="Pass@1 against the pool's oracle and the random baselines",
                              y_label="share of problems")
+    # A run whose cost is unknown (an unpriced model) has no place on a cost axis.
+    priced = [r for r in runs if not r["summary"]["unpriced"]]
+    unplotted = [r["label"] for r in runs if r["summary"]["unpriced"]]
     scatter = scatter_chart([(r["summary"]["cost_usd"], r["summary"]["pass_at_1"], r["architecture"])
-                             for r in runs],
-                            [r["summary"]["pass_at_1_ci95"] for r in runs],
+                             for r in priced],
+                            [r["summary"]["pass_at_1_ci95"] for r in priced],
                             x_label="cost of the run (USD)", y_label="Pass@1",
-                            title="Pass@1 against cost, one point per run")
+                            title="Pass@1 against cost, one point per run") if priced else ""
+    note = (f'<p class="muted">Not plotted, their cost being unknown (a model without a known price): '
+            f'{_e(", ".join(unplotted))}.</p>' if unplotted else "")
     return ('<h2 id="selection">Selection against baselines</h2>'
             "<p class=\"muted\">Oracle: some candidate in the pool passes. Random pick: expected pass "
             "of a uniform pick from the pool. Public filter: a uniform pick among candidates passing "
             "the public tests. Error bars: 95% bootstrap interval of Pass@1.</p>"
             f'<figure id="fig-selection">{bars}</figure>'
-            f'<h3>Pass@1 against cost</h3><figure id="fig-cost-scatter">{scatter}</figure>')
+            f'<h3>Pass@1 against cost</h3><figure id="fig-cost-scatter">{scatter}</figure>{note}')
 
 
 def _cost_section(runs: list[dict]) -> str:
@@ -154,7 +165,7 @@ def _programs_section(data: dict) -> str:
             facts = [f"verdict <b>{_e(cell['verdict'])}</b>",
                      f"expected pass {cell['pass_expected']:.3f}",
                      f"{_e(cell['c'])} of {_e(cell['n'])} candidates correct",
-                     f"cost ${_e(cost_text(cell['cost_usd'], cell['unpriced']))}"]
+                     f"cost {_e(money(cell['cost_usd'], cell['unpriced']))}"]
             if cell["sandbox_errors"]:
                 facts.append(f"{cell['sandbox_errors']} candidate(s) not judged (sandbox error)")
             if isinstance(cell["latency_s"], (int, float)):
