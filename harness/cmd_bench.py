@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from archon_code.llm_defaults import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIES
-from harness.console import err, fail, sandbox_warnings
+from harness.console import err, fail, quiet_when_cancelled, sandbox_warnings
 from harness.options import (
     ApiBaseOpt,
     BackendOpt,
@@ -162,13 +162,18 @@ def _bench(store, path: Path, architecture, problem_list, seed: int, hidden_test
     pool = open_pool(backend, max_sandboxes, ray_address)
 
     async def go() -> dict:
-        async with pool:
-            err.print(f"sandbox: {pool.description}", highlight=False)
-            pipeline = Pipeline(architecture, pool, LLMHub(settings), seed=seed)
-            options = BenchOptions(seed=seed, hidden=hidden_tests, max_problems=2 * pool.size)
-            with progress:
-                return await run_bench(pipeline, problem_list, pool, store, options,
-                                       progress=progress)
+        with progress:
+            # The first start of a Docker pool builds its image (about a minute): say so
+            # rather than show nothing.
+            progress.status("starting the sandbox (its first start builds the image)")
+            async with pool:
+                err.print(f"sandbox: {pool.description}", highlight=False)
+                pipeline = Pipeline(architecture, pool, LLMHub(settings), seed=seed)
+                options = BenchOptions(seed=seed, hidden=hidden_tests, max_problems=2 * pool.size)
+                progress.start_clock()
+                with quiet_when_cancelled():
+                    return await run_bench(pipeline, problem_list, pool, store, options,
+                                           progress=progress)
 
     with sandbox_warnings():
         try:
@@ -177,8 +182,8 @@ def _bench(store, path: Path, architecture, problem_list, seed: int, hidden_test
             raise fail(str(e))
         except KeyboardInterrupt:
             progress.close()
-            err.print(f"[yellow]interrupted[/yellow]: finished problems are saved in {path}; "
-                      "run the same command again to resume", soft_wrap=True)
+            err.print(Text.assemble(("interrupted", "yellow"), f": finished problems are saved in {path}; "
+                                    "run the same command again to resume"), soft_wrap=True)
             raise typer.Exit(130)
         finally:
             if settings.cache is not None:

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from archon_code.llm_defaults import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIES
-from harness.console import err, fail, sandbox_warnings
+from harness.console import err, fail, quiet_when_cancelled, sandbox_warnings
 from harness.options import (
     ApiBaseOpt,
     BackendOpt,
@@ -187,7 +187,8 @@ def search_command(
             search = Search(search_space, problem_list, options, path, pool, LLMHub(settings),
                             on_event=on_event, command=sys.argv[1:], baseline=base, lock=lock,
                             progress=progress)
-            return await search.run()
+            with quiet_when_cancelled():
+                return await search.run()
 
     with sandbox_warnings():
         try:
@@ -197,8 +198,8 @@ def search_command(
         except KeyboardInterrupt:
             if "now" in showing:
                 showing["now"].close()
-            err.print(f"[yellow]interrupted[/yellow]: the study and finished problems are saved in {path}; "
-                      "run the same command again to resume", soft_wrap=True)
+            err.print(Text.assemble(("interrupted", "yellow"), f": the study and finished problems are saved "
+                                    f"in {path}; run the same command again to resume"), soft_wrap=True)
             raise typer.Exit(130)
         finally:
             lock.release()

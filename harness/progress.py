@@ -4,9 +4,11 @@ problem and layer is running, LLM retries, and an ETA from the first finished la
 On a terminal the line is redrawn in place (rich); otherwise (a log file, CI) a plain line
 is printed every ``ARCHON_CODE_PROGRESS_EVERY`` seconds (default 10), as tqdm does in logs.
 
-The ETA counts work in layers, not only in problems: a problem that has finished two of its
-five layers is that far along, each layer weighted by how long that layer has taken so far
-in this session. So the first estimate comes as soon as any problem finishes its first layer.
+The ETA counts work in layers, not only in problems: what is left is the layers each problem
+still has to go through, each weighted by how long it has taken so far in this session (at
+least as long as a problem in flight has already spent in it), shared among the problems that
+run at once. So the first estimate comes as soon as any problem finishes its first layer, and
+a layer that runs long raises it while it runs.
 """
 
 from __future__ import annotations
@@ -79,12 +81,24 @@ class RunProgress:
         self.running: dict[str, _Running] = {}
         self._layer_s: dict[int, list[float]] = {}
         self._retry: tuple[float, RetryNotice] | None = None
+        self._status = ""
+        self._peak = 1  # the most problems seen in flight at once
         self._lock = threading.Lock()
         self._live: Live | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- events -------------------------------------------------------------------------------
+
+    def status(self, text: str) -> None:
+        """What happens before the first problem starts (the sandbox starting, say)."""
+        self._status = text
+
+    def start_clock(self) -> None:
+        """Work begins now: elapsed time and the ETA count from here, not from the set-up."""
+        with self._lock:
+            self._t0 = self._now()
+            self._status = ""
 
     def summary(self, summary: dict[str, Any], *, any_done: bool = True) -> None:
         """Live numbers from the summary of the records so far."""
@@ -101,6 +115,7 @@ class RunProgress:
         """A component of ``layer`` starts on ``problem``."""
         with self._lock:
             run = self.running.setdefault(problem, _Running())
+            self._peak = max(self._peak, len(self.running))
             if layer != run.layer:
                 self._close_layer(run)
                 run.layer, run.since = layer, self._now()
@@ -129,35 +144,38 @@ class RunProgress:
     # -- the estimate -------------------------------------------------------------------------
 
     def _weights(self) -> dict[int, float]:
-        seen = {k: sum(v) / len(v) for k, v in self._layer_s.items() if v}
-        fallback = sum(seen.values()) / len(seen) if seen else 1.0
-        return {k: seen.get(k, fallback) for k in range(1, self.layers + 2)}
-
-    def work_done(self) -> float:
-        """Problems' worth of work finished this session, counting layers of those in flight."""
-        with self._lock:
-            weights = self._weights()
-            total = sum(weights.values()) or 1.0
-            now = self._now()
-            partial = 0.0
-            for run in self.running.values():
-                if not run.layer:
-                    continue
-                before = sum(weights[k] for k in range(1, run.layer))
-                # Inside a layer whose length is known, credit the time spent, up to most of it.
-                inside = min(now - run.since, 0.9 * weights[run.layer]) if self._layer_s.get(run.layer) else 0.0
-                partial += (before + inside) / total
-            return self.finished + partial
+        """Seconds a layer takes: its mean so far, but never less than the time a problem
+        in flight has already spent in it (so a slow layer raises the ETA while it runs);
+        a layer with nothing known is taken at the mean of those that are."""
+        now = self._now()
+        known = {k: sum(v) / len(v) for k, v in self._layer_s.items() if v}
+        for run in self.running.values():
+            if run.layer:
+                known[run.layer] = max(known.get(run.layer, 0.0), now - run.since)
+        known = {k: v for k, v in known.items() if v > 0}
+        fallback = sum(known.values()) / len(known) if known else 1.0
+        return {k: known.get(k, fallback) for k in range(1, self.layers + 2)}
 
     def eta_s(self) -> float | None:
-        """Seconds left, or None until the first layer of some problem has finished."""
+        """Seconds left: the layers each problem still has to go through, at their weights,
+        shared among the problems that run at once. None until some layer has finished."""
         if self.todo == 0 or self.finished >= self.todo:
             return 0.0
-        done = self.work_done()
-        if done <= 0:
-            return None
-        elapsed = self._now() - self._t0
-        return elapsed * (self.todo - done) / done
+        with self._lock:
+            if not self._layer_s:
+                return None
+            weights = self._weights()
+            now = self._now()
+            whole = sum(weights.values())
+            left = 0.0
+            for run in self.running.values():
+                start = max(run.layer, 1)
+                spent = now - run.since if run.layer else 0.0
+                left += max(0.0, weights[start] - spent) + sum(weights[k] for k in range(start + 1, self.layers + 2))
+            waiting = max(0, self.todo - self.finished - len(self.running))
+            left += waiting * whole
+            at_once = max(1, min(self._peak, waiting + len(self.running)))
+        return left / at_once
 
     # -- text ---------------------------------------------------------------------------------
 
@@ -180,6 +198,8 @@ class RunProgress:
             parts.append(f"now: {name} ({where})")
             if len(running) > 1:
                 parts.append(f"+{len(running) - 1} more in flight")
+        elif self._status:
+            parts.append(self._status)
         elif self.todo and self.finished < self.todo:
             parts.append("starting")
         if retry is not None:

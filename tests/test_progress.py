@@ -34,8 +34,9 @@ def test_no_estimate_until_a_layer_has_finished_then_one_at_once():
     c.t += 10
     assert p.eta_s() is None  # nothing finished yet: no basis for an estimate
     p.step("Twin Beacons", 2, "L2.public_filter[0]")
-    # One layer of five (four plus judging) took 10 s: 1/5 of one problem of two in 10 s.
-    assert p.eta_s() == pytest.approx(10 * (2 - 0.2) / 0.2)
+    # Layer 1 took 10 s; the others are taken at that too: four layers (three, and judging)
+    # left for this problem, five for the one not started, one problem at a time.
+    assert p.eta_s() == pytest.approx(4 * 10 + 5 * 10)
     assert "ETA 0:01:30" in p.line()
 
 
@@ -46,19 +47,31 @@ def test_the_estimate_weighs_layers_by_how_long_they_took():
     p.step("a", 2, "L2.y[0]")
     c.t += 18
     p.step("a", 3, "L3.z[0]")
-    # Layers 1 and 2 took 2 s and 18 s; the three not seen yet are guessed at their mean, 10 s.
-    done = (2 + 18) / (2 + 18 + 3 * 10)
-    assert p.work_done() == pytest.approx(done)
-    assert p.eta_s() == pytest.approx(20 * (1 - done) / done)
+    # Layers 1 and 2 took 2 s and 18 s; the three left are taken at their mean, 10 s.
+    assert p.eta_s() == pytest.approx(3 * 10)
+
+
+def test_problems_in_flight_at_once_share_the_time_left():
+    p, c = progress(total=3)
+    p.step("a", 1, "L1.x[0]")
+    p.step("b", 1, "L1.x[0]")
+    c.t += 4
+    p.step("a", 2, "L2.y[0]")
+    p.step("b", 2, "L2.y[0]")
+    # Each layer 4 s: a and b have four layers left, c all five; two run at once.
+    assert p.eta_s() == pytest.approx((4 * 4 + 4 * 4 + 5 * 4) / 2)
 
 
 def test_problems_already_done_count_as_done_but_not_as_speed():
     p, c = progress(total=4, done=2)
     assert p.numbers().startswith("2/4 ")
-    p.step("c", 1, "L1.x[0]")
-    c.t += 5
+    for layer in range(1, 5):
+        p.step("c", layer, f"L{layer}.x[0]")
+        c.t += 1
+    p.judging("c")
+    c.t += 1
     p.problem_done("c", {"pass_at_1": 0.75, "oracle": 1.0, "cost_usd": 0.0})
-    assert p.done == 3 and p.eta_s() == pytest.approx(5.0)  # one of two left, 5 s each
+    assert p.done == 3 and p.eta_s() == pytest.approx(5.0)  # one problem left, five layers of 1 s
     assert "3/4 · Pass@1 0.750 · oracle 1.000 · $0.0000" in p.line()
 
 
@@ -97,3 +110,15 @@ def test_a_plain_display_ends_with_one_last_line():
 
 def test_clock():
     assert clock(None) == "-:--:--" and clock(0) == "0:00:00" and clock(3725.4) == "1:02:05"
+
+
+def test_a_layer_that_runs_long_raises_the_estimate_while_it_runs():
+    p, c = progress(total=1)
+    p.step("a", 1, "L1.x[0]")
+    c.t += 2
+    p.step("a", 2, "L2.slow[0]")
+    early = p.eta_s()
+    assert early == pytest.approx(4 * 2)  # four layers left at the 2 s the first one took
+    c.t += 50
+    # Layer 2 has run 50 s: it counts at least that long, the three after it at the mean, 26 s.
+    assert p.eta_s() == pytest.approx(3 * 26) and p.eta_s() > 5 * early

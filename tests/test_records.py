@@ -9,7 +9,7 @@ import json
 import pytest
 
 from archon_code.llm import Usage
-from archon_code.pipeline import Solution, solution_record
+from archon_code.pipeline import Solution
 from archon_code.state import Candidate, State
 from harness.bench import error_record, make_record
 from harness.metrics import summarize
