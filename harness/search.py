@@ -5,16 +5,20 @@
         study.db         the optuna study (SQLite): an interrupted search resumes from it
         runs.sqlite      what each program printed on each input, shared by every trial
         trials/<hash>/   one run dir per distinct architecture, on the search problems
-        heldout/<hash>/  the finalists' run dirs on the held-out problems
+        heldout/<hash>/  the finalists' and the baseline's run dirs on the held-out problems
         best.yaml        the best architecture, loadable by `bench --arch` and `solve --arch`
         pareto/          one YAML per Pareto point (multi-objective), finalists/ (single)
         report.html      the front as a table and an SVG plot, every trial, held-out Pass@1
+                         next to the baseline's (harness/search_html.py)
         results.json     the summary `--json` prints
+        .lock            held by the one search working here
 
 Honest evaluation: the problems are split with a seeded shuffle into a search part and a
 held-out part (80% by default, as in Archon); trials only ever see the search part, and the
 finalists (the best trial, or the Pareto front) are then run on the held-out part, whose
-Pass@1 and bootstrap interval are what a reader should believe.
+Pass@1 and bootstrap interval are what a reader should believe. A baseline (the space at its
+defaults, or an architecture the user names) is judged on the same held-out problems, so that
+what the search gained shows as a paired difference.
 
 Work is shared between trials: LLM samples come from the on-disk response cache (keyed by
 sample index, so a trial asking for more samples pays only for the new ones), and every
@@ -23,7 +27,7 @@ trials are still compared fairly, the cost and latency objectives count cached w
 cost when it was first done: ``cost`` is USD per problem as if nothing were cached, ``latency``
 the seconds of LLM requests plus sandbox runs per problem (work done in parallel adds up, so
 it bounds the wall-clock latency from above). The money actually spent is reported apart, and
-is what ``--budget-usd`` caps.
+is what ``--budget-usd`` caps. Metering lives in harness/metering.py.
 """
 
 from __future__ import annotations
