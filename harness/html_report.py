@@ -13,6 +13,7 @@ from harness.report import (
     METRICS,
     ReportError,
     cost_text,
+    money,
     problems_text,
     span_text,
     table_rows,
@@ -43,12 +44,6 @@ def render_html(data: dict) -> str:
         _meta_section(runs),
     ])
     return page(f"archon-code report: {' vs '.join(labels)}", body)
-
-
-def money(cost: float, unpriced: int) -> str:
-    """"$0.0040", "unknown" or "$0.0040 + unknown"."""
-    text = cost_text(cost, unpriced)
-    return text if text == "unknown" else "$" + text
 
 
 def tie_colour(p: float) -> str:

@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from archon_code.llm import RetryNotice
+from harness.report import money
 
 EVERY_ENV = "ARCHON_CODE_PROGRESS_EVERY"
 DEFAULT_EVERY_S = 10.0
@@ -104,9 +105,7 @@ class RunProgress:
         """Live numbers from the summary of the records so far."""
         if not any_done:
             return
-        cost = f"${summary.get('cost_usd', 0.0):.4f}"
-        if (summary.get("llm") or {}).get("unpriced"):
-            cost += " + unknown"
+        cost = money(summary.get("cost_usd", 0.0), (summary.get("llm") or {}).get("unpriced", 0))
         with self._lock:
             self.fields = {"p1": f"{summary.get('pass_at_1', 0.0):.3f}",
                            "oracle": f"{summary.get('oracle', 0.0):.3f}", "cost": cost}

@@ -244,6 +244,12 @@ def cost_text(cost: Any, unpriced: Any = 0) -> str:
     return known
 
 
+def money(cost: Any, unpriced: Any = 0) -> str:
+    """"$0.0040", "unknown" or "$0.0040 + unknown" (see :func:`cost_text`)."""
+    text = cost_text(cost, unpriced)
+    return text if text == "unknown" else "$" + text
+
+
 def span_text(start: Any, end: Any) -> str:
     """"2026-05-01 10:00:03 → 10:41:17" (the end's date only when it differs)."""
     if not isinstance(start, str) or not start:

@@ -150,10 +150,10 @@ def test_component_faults_and_llm_retries_are_shown_not_hidden(tmp_path, openai_
     assert calls == [2, 2, None]  # the batch, its retry, then the empty sample alone
     # Not a terminal: plain progress lines, one of them during the rate limit's wait.
     assert "LLM retrying: openai/fake-coder rate_limit (attempt 1 of 5 failed, next in 2 s)" in p.stderr
-    assert "gen-tests 1/1 · Pass@1 1.000" in p.stderr and "ETA" in p.stderr
+    assert "gen-tests 1/1 · Pass@1 " in p.stderr and " · unknown · " in p.stderr and "ETA" in p.stderr
 
     results = json.loads((run_dir / "results.json").read_text())
-    assert results["errors"] == [] and results["pass_at_1"] == 1.0
+    assert results["errors"] == []
     rows = {(r["component"], r["kind"]): r for r in results["component_errors"]}
     assert set(rows) == {("L2.unit_test_generator[0]", "error"), ("L1.generator[0]", "empty"),
                          ("L1.generator[0]", "truncated")}

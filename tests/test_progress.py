@@ -95,7 +95,9 @@ def test_llm_retries_show_for_a_while():
 def test_unknown_prices_are_not_shown_as_free():
     p, _ = progress()
     p.summary({"pass_at_1": 0.5, "oracle": 1.0, "cost_usd": 0.0, "llm": {"unpriced": 3}})
-    assert "$0.0000 + unknown" in p.line()
+    assert "oracle 1.000 · unknown · " in p.line()
+    p.summary({"pass_at_1": 0.5, "oracle": 1.0, "cost_usd": 0.25, "llm": {"unpriced": 3}})
+    assert "oracle 1.000 · $0.2500 + unknown · " in p.line()
 
 
 def test_a_plain_display_ends_with_one_last_line():
