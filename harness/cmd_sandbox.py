@@ -234,14 +234,14 @@ def build_command(
     force: Annotated[bool, typer.Option(help="Rebuild even if the image is up to date.")] = False,
 ) -> None:
     """Build the sandbox image (reused when up to date)."""
+    from sandbox.daemon import probe_docker
     from sandbox.image import ImageError, build_image, ensure_image
-    from sandbox.daemon import docker_client
 
-    client = docker_client()
-    if client is None:
-        raise fail("no Docker daemon answers (start dockerd, or check DOCKER_HOST)")
+    probe = probe_docker()
+    if probe.client is None:
+        raise fail(f"{probe.reason} (start dockerd, or check DOCKER_HOST)")
     try:
-        tag = build_image(client) if force else ensure_image(client)
+        tag = build_image(probe.client) if force else ensure_image(probe.client)
     except ImageError as e:
         raise fail(str(e))
     out.print(f"sandbox image: [bold]{tag}[/bold]")
@@ -249,44 +249,70 @@ def build_command(
 
 @sandbox_app.command("status")
 def status_command(
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Daemon, image and live sandbox containers."""
+    """Daemon, image, and the live sandbox pools with their owners."""
+    from sandbox.daemon import docker_host, probe_docker, sandbox_pools
     from sandbox.image import image_tag
-    from sandbox.daemon import docker_client
-    from sandbox.daemon import LABEL, POOL_LABEL
 
-    client = docker_client()
+    probe = probe_docker()
+    client = probe.client
     tag = image_tag()
-    info: dict = {"daemon": client is not None, "image": tag, "image_present": False,
-                  "containers": []}
-    if client is not None:
+    # Without a daemon nothing is known about the image: "missing" would send the user to
+    # build an image that may well be there.
+    info: dict = {"daemon": client is not None, "docker_host": docker_host(), "image": tag,
+                  "image_present": None, "pools": [], "containers": []}
+    if client is None:
+        info["reason"] = probe.reason
+    else:
         info["daemon_version"] = client.version().get("Version")
         info["image_present"] = bool(client.images.list(name=tag))
-        for c in client.containers.list(all=True, filters={"label": LABEL}):
-            info["containers"].append(
-                {"id": c.short_id, "status": c.status, "pool": c.labels.get(POOL_LABEL)}
-            )
+        for p in sandbox_pools(client):
+            info["pools"].append({"pool": p.pool, "owner_pid": p.owner.pid, "owner_host": p.owner.host,
+                                  "owner": p.state, "containers": p.containers})
+            info["containers"] += [{**c, "pool": p.pool} for c in p.containers]
     if as_json:
         print(json.dumps(info))
         return
-    out.print(f"docker daemon: {'[green]up[/green] ' + str(info.get('daemon_version')) if client else '[red]not reachable[/red] (the local backend would be used)'}")
-    out.print(f"sandbox image: {tag} {'[green]present[/green]' if info['image_present'] else '[yellow]missing: run `archon-code sandbox build`[/yellow]'}")
-    out.print(f"live sandbox containers: {len(info['containers'])}")
-    for c in info["containers"]:
-        out.print(f"  {c['id']}  {c['status']}  pool {c['pool']}")
+    if client is None:
+        out.print(Text.assemble("docker daemon: ", ("unreachable", "red"), f": {probe.reason} "
+                                "(the local backend would be used)"), soft_wrap=True)
+        out.print(Text(f"sandbox image: {tag}: unknown (the daemon is unreachable)"), soft_wrap=True)
+        return
+    out.print(Text.assemble("docker daemon: ", ("up", "green"), f" {info.get('daemon_version')} at "
+                            f"{info['docker_host']}"), soft_wrap=True)
+    out.print(Text.assemble(f"sandbox image: {tag} ",
+                            ("present", "green") if info["image_present"]
+                            else ("missing: run `archon-code sandbox build`", "yellow")), soft_wrap=True)
+    out.print(f"sandbox containers: {len(info['containers'])} in {len(info['pools'])} pool(s)")
+    for p in info["pools"]:
+        owner = f"pid {p['owner_pid']} on {p['owner_host'] or 'this host'}" if p["owner_pid"] else "unknown"
+        state = {"alive": "alive", "gone": "gone (prune removes these)",
+                 "elsewhere": "on another host (cannot be checked from here)"}[p["owner"]]
+        out.print(Text(f"  pool {p['pool']}: {len(p['containers'])} container(s), owner {owner}: {state}"),
+                  soft_wrap=True)
+        for c in p["containers"]:
+            out.print(Text(f"    {c['id']}  {c['status']}"))
 
 
 @sandbox_app.command("prune")
-def prune_command() -> None:
-    """Remove sandbox containers that a crashed run left behind."""
+def prune_command(
+    pool: Annotated[Optional[list[str]], typer.Option(
+        "--pool", metavar="ID", help="Only this pool (repeatable; `sandbox status` lists them).")] = None,
+) -> None:
+    """Remove sandbox containers whose owner process is gone (left behind by a crashed run).
+    Containers of live runs, of any user of this daemon, are kept."""
     from sandbox.daemon import SandboxUnavailable, prune_containers
 
     try:
-        n = prune_containers()
+        result = prune_containers(pool or None)
     except SandboxUnavailable as e:
         raise fail(str(e))
-    out.print(f"removed {n} container(s)")
+    out.print(f"removed {result.removed} container(s) whose owner is gone")
+    for p in result.kept:
+        why = ("its owner " + p.owner.describe() + " is alive" if p.state == "alive"
+               else f"its owner is on another host ({p.owner.host}) and cannot be checked from here")
+        out.print(Text(f"kept {len(p.ids)} container(s) of pool {p.pool}: {why}"), soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,37 +3,99 @@ place that turns --backend and --ray-address into a pool."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from archon_code.llm_defaults import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT_S,
+    TIMEOUT_ENV,
+    default_timeout_s,
+)
 from harness.console import fail
 
+if TYPE_CHECKING:
+    from archon_code.llm import LLMSettings, RetryNotice
+
 ProblemsOpt = Annotated[
-    str, typer.Option("--problems", help="'bundled', 'codecontests[:SPLIT]', or a file/folder.")
+    str, typer.Option("--problems", metavar="SOURCE",
+                      help="'bundled', 'codecontests[:SPLIT]', or a file/folder.")
 ]
-SplitOpt = Annotated[Optional[str], typer.Option("--split", help="CodeContests split.")]
+SplitOpt = Annotated[Optional[str], typer.Option("--split", metavar="SPLIT", help="CodeContests split.")]
 ProblemIdOpt = Annotated[
-    Optional[list[str]], typer.Option("--problem-id", help="Only this problem (repeatable).")
+    Optional[list[str]], typer.Option("--problem-id", metavar="ID", help="Only this problem (repeatable).")
 ]
 ModelOpt = Annotated[
     Optional[str],
-    typer.Option("--model", help="litellm model string for every LLM component (overrides the "
-                 "architecture file)."),
+    typer.Option("--model", metavar="MODEL",
+                 help="litellm model string for every LLM component (overrides the architecture file)."),
 ]
 ApiBaseOpt = Annotated[
     Optional[str],
-    typer.Option("--api-base", help="Base URL of an OpenAI-compatible server (vLLM, ollama, a proxy)."),
+    typer.Option("--api-base", metavar="URL",
+                 help="Base URL of an OpenAI-compatible server (vLLM, ollama, a proxy)."),
 ]
 MaxConnectionsOpt = Annotated[
-    int, typer.Option("--max-connections", min=1, help="LLM requests in flight at once.")
+    int, typer.Option("--max-connections", min=1, metavar="N", help="LLM requests in flight at once.")
 ]
 MaxRetriesOpt = Annotated[
     int,
-    typer.Option("--max-retries", min=0,
+    typer.Option("--max-retries", min=0, metavar="N",
                  help="Retries of a failed LLM call (rate limits, server errors, timeouts)."),
 ]
+TimeoutOpt = Annotated[
+    Optional[float],
+    typer.Option("--timeout", metavar="SECONDS", show_default=False,
+                 help=f"Seconds an LLM request may take before it counts as failed and is retried "
+                      f"(default: ${TIMEOUT_ENV}, else {DEFAULT_TIMEOUT_S:g})."),
+]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM response cache.")]
+WaitOpt = Annotated[
+    bool,
+    typer.Option("--wait", help="If another process is working in the same directory, wait for it "
+                                "to finish instead of stopping."),
+]
+
+
+def llm_settings(*, max_connections: int = DEFAULT_MAX_CONNECTIONS,
+                 max_retries: int = DEFAULT_MAX_RETRIES, timeout: float | None = None,
+                 no_cache: bool = False, cache=None,
+                 on_retry: Callable[[RetryNotice], None] | None = None) -> LLMSettings:
+    """The run's LLM settings from the command line; bad values and a cache that cannot be
+    opened are one-line errors. ``cache`` replaces the default on-disk response cache."""
+    import sqlite3
+
+    from archon_code.cache import ResponseCache
+    from archon_code.llm import LLMSettings
+
+    if timeout is not None and not timeout > 0:
+        raise fail(f"--timeout must be above 0 seconds, not {timeout:g}")
+    try:
+        seconds = timeout if timeout is not None else default_timeout_s()
+    except ValueError as e:
+        raise fail(str(e))
+    if no_cache:
+        cache = None
+    elif cache is None:
+        try:
+            cache = ResponseCache()
+        except (OSError, sqlite3.Error) as e:
+            raise fail(f"cannot open the LLM response cache: {e} (use --no-cache to run without it)")
+    return LLMSettings(max_connections=max_connections, max_retries=max_retries, timeout_s=seconds,
+                       cache=cache, use_cache=not no_cache, on_retry=on_retry)
+
+
+def check_credentials(architecture) -> None:
+    """Stop before any work when a model of the architecture lacks its API key."""
+    from archon_code.context import missing_keys
+
+    missing = missing_keys(architecture)
+    if missing:
+        raise fail(missing[0] + (f" (and {len(missing) - 1} more model(s))" if len(missing) > 1 else ""))
 
 
 class HiddenTests(str, Enum):
@@ -66,14 +128,14 @@ BackendOpt = Annotated[
 MaxSandboxesOpt = Annotated[
     Optional[int],
     typer.Option(
-        "--max-sandboxes", min=1,
+        "--max-sandboxes", min=1, metavar="N",
         help="Sandbox containers (default: one per core; per node with --backend ray).",
     ),
 ]
 RayAddressOpt = Annotated[
     Optional[str],
     typer.Option(
-        "--ray-address",
+        "--ray-address", metavar="ADDRESS",
         help="Ray cluster to run programs on (host:port, auto or ray://host:port); implies "
         "--backend ray. Default: RAY_ADDRESS, else Ray started on this machine.",
     ),

@@ -31,6 +31,9 @@ from problems.model import (
 )
 
 PROBLEM_FILE = "problem.yaml"
+# The bundled problems were written for this project: no contest site is theirs, and the
+# dataset's UNKNOWN_SOURCE would say the data is missing. Commands show this label instead.
+BUNDLED_SOURCE = "bundled"
 
 _SOLUTION_LANGUAGES = {".py": Language.PYTHON3, ".cpp": Language.CPP, ".java": Language.JAVA}
 
