@@ -42,7 +42,7 @@ from archon_code.config import (
     load_architecture,
     parse_architecture,
 )
-from archon_code.context import Context, LLMHub, LLMSettings
+from archon_code.context import Context, LLMHub, LLMSettings, with_model
 from archon_code.executor import Executor
 from archon_code.pipeline import Pipeline
 from archon_code.state import Candidate, State, UnitTest
@@ -669,8 +669,9 @@ def _archon_unit_test_script(calls: list[tuple[str, str]]) -> RoleScript:
 async def test_archon_natural_language_unit_tests_reach_every_later_layer(openai_server, problem):
     calls: list[tuple[str, str]] = []
     openai_server.script = _archon_unit_test_script(calls)
-    arch = load_architecture(ARCHON_CONFIGS / "unit-tests-first.json", warn=False)
-    llm = LLMHub(LLMSettings(api_key="sk-test", api_base=openai_server.api_base, backoff_base_s=0.01, timeout_s=10))
+    arch = with_model(load_architecture(ARCHON_CONFIGS / "unit-tests-first.json", warn=False), None,
+                      openai_server.api_base)
+    llm = LLMHub(LLMSettings(api_key="sk-test", backoff_base_s=0.01, timeout_s=10))
 
     solution = await Pipeline(arch, SandboxPool("local", size=1), llm, seed=3).solve(problem)
 

@@ -188,8 +188,8 @@ def test_public_and_hidden_tests_convert_to_sandbox_test_cases() -> None:
     assert cases[1] == TestCase(input="2 1 1\n", output="2\n")
 
 
-def test_only_python3_and_cpp_solutions_are_runnable() -> None:
-    assert [runnable_language(i) for i in range(5)] == [None, None, "cpp", "python", None]
+def test_python3_cpp_and_java_solutions_are_runnable() -> None:
+    assert [runnable_language(i) for i in range(5)] == [None, None, "cpp", "python", "java"]
     p = Problem.model_validate(_record())
     assert p.reference_solutions("python") == ["py3"]
     assert p.reference_solutions("cpp") == ["cpp"]
