@@ -194,8 +194,9 @@ def test_python3_cpp_and_java_solutions_are_runnable() -> None:
     assert p.reference_solutions("python") == ["py3"]
     assert p.reference_solutions("cpp") == ["cpp"]
     assert [lang.label for lang in p.solutions.language] == ["python3", "cpp", "python2", "java"]
+    assert p.reference_solutions("java") == [p.solutions.solution[3]]
     with pytest.raises(ValueError, match="python"):
-        p.reference_solutions("java")  # type: ignore[arg-type]
+        p.reference_solutions("rust")  # type: ignore[arg-type]
 
 
 def test_problem_is_frozen_and_round_trips_through_json() -> None:
