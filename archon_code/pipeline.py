@@ -12,17 +12,18 @@ import hashlib
 import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from problems import Problem
-from sandbox.pool import SandboxPool
+from sandbox.runner import Runner
 
 from archon_code.components.base import Component, build
 from archon_code.config import Architecture
 from archon_code.context import Context, LLMHub
 from archon_code.executor import Executor
 from archon_code.llm import LLMError
+from archon_code.rules import Rules
 from archon_code.state import Candidate, State
 
 
@@ -34,6 +35,8 @@ class Solution:
     state: State
     latency_s: float
     executions: int
+    # What every candidate did on every input the pipeline ran (judging reuses it).
+    executor: Executor | None = field(default=None, repr=False, compare=False)
 
     @property
     def program(self):
@@ -176,13 +179,13 @@ def problem_seed(seed: int, problem_id: str) -> int:
 
 
 class Pipeline:
-    def __init__(self, architecture: Architecture, pool: SandboxPool, llm: LLMHub | None = None,
-                 *, seed: int = 0, checker: str = "codecontests") -> None:
+    def __init__(self, architecture: Architecture, pool: Runner, llm: LLMHub | None = None,
+                 *, seed: int = 0, rules: Rules | None = None) -> None:
         self.architecture = architecture
         self.pool = pool
         self.llm = llm or LLMHub()
         self.seed = seed
-        self.checker = checker
+        self.rules = rules or Rules()
         self.layers: list[list[Component]] = [
             [build(cfg, f"L{i + 1}.{cfg.type}[{j}]") for j, cfg in enumerate(layer)]
             for i, layer in enumerate(architecture.layers)
@@ -191,7 +194,7 @@ class Pipeline:
     async def solve(self, problem: Problem) -> Solution:
         t0 = time.perf_counter()
         seed = problem_seed(self.seed, problem.id)
-        executor = Executor(self.pool, problem, checker=self.checker)
+        executor = Executor(self.pool, problem, rules=self.rules)
         ctx = Context(self.pool, self.llm, executor, seed=seed, rng=random.Random(seed))
         state = State(problem)
         for i, layer in enumerate(self.layers, 1):
@@ -212,7 +215,7 @@ class Pipeline:
         state.log("pipeline", "selected", selected.id if selected else "nothing",
                   tied=[c.id for c in tied])
         return Solution(problem.id, selected, tied, state, time.perf_counter() - t0,
-                        executor.executions)
+                        executor.executions, executor)
 
     async def _step(self, component: Component, state: State, ctx: Context) -> None:
         state.log(component.label, "start", f"{len(state.alive())} candidates alive")

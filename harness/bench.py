@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from archon_code.components.base import Component
@@ -20,42 +20,46 @@ from harness.metrics import summarize
 from harness.progress import RunProgress
 from harness.runstore import RunStore, RunStoreError
 from problems import Problem
-from sandbox.pool import SandboxPool
-from sandbox.types import JobResult, Limits, TestCase
+from archon_code.answers import normalise_input
+from archon_code.rules import Rules
+from archon_code.state import UnitTest
+from sandbox.checker import check
+from sandbox.runner import Runner
+from sandbox.types import JobResult, TestCase, Verdict
 
 
 @dataclass
 class BenchOptions:
     seed: int = 0
-    hidden: str = "private"  # or "private+generated"
+    rules: Rules = field(default_factory=Rules)  # checker, limits, hidden tests
     max_problems: int = 4  # problems in flight at once
-    checker: str = "codecontests"
 
 
-def hidden_tests(problem: Problem, mode: str) -> list[TestCase]:
-    return [TestCase(t.input, t.output)
-            for t in problem.hidden(include_generated=(mode == "private+generated"))]
+async def judge_candidates(pool: Runner, problem: Problem, solution: Solution,
+                           rules: Rules) -> dict[str, tuple[bool, bool, str]]:
+    """candidate id -> (passes public, passes hidden, first bad hidden verdict).
 
-
-async def judge_candidates(pool: SandboxPool, problem: Problem, solution: Solution,
-                           mode: str, checker: str) -> dict[str, tuple[bool, bool, str]]:
-    """candidate id -> (passes public, passes hidden, first bad hidden verdict). Each distinct
-    program runs once on the public tests and once on the hidden ones."""
-    public = [TestCase(t.input, t.output) for t in problem.public()]
-    hidden = hidden_tests(problem, mode)
-    limits = Limits(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
-    input_file, output_file = problem.io_files
+    Each distinct program runs once on the hidden tests and stops at its first failure (a
+    pass/fail and the first bad verdict are all that count). Its public verdict is what the
+    pipeline already ran (its public filter runs every candidate on the examples); a program
+    the pipeline did not run on them runs here."""
+    job = rules.job(problem)
+    hidden = rules.hidden(problem)
     programs = {c.program.key: c.program for c in solution.state.candidates if c.runnable}
+    examples = [UnitTest(normalise_input(t.input), t.output, "public") for t in problem.public()]
 
     async def one(program, tests) -> JobResult:
-        # Pass/fail and the first bad verdict are all that count: stop at the first crash
-        # or timeout rather than pay a time limit per remaining test.
-        return await pool.run(program, tests, limits, checker=checker, input_file=input_file,
-                              output_file=output_file, max_failures=1)
+        return await pool.run(program, tests, job.limits, **job.options(), max_failures=1)
+
+    async def public_verdict(program) -> bool:
+        seen = _seen_on(solution, program, examples, job.checker)
+        if seen is not None:
+            return seen
+        return (await one(program, [TestCase(t.input, t.output) for t in examples])).passed
 
     keys = list(programs)
     pub_runs, hid_runs = await asyncio.gather(
-        asyncio.gather(*(one(programs[k], public) for k in keys)),
+        asyncio.gather(*(public_verdict(programs[k]) for k in keys)),
         asyncio.gather(*(one(programs[k], hidden) for k in keys)),
     )
     results = {k: (p, h) for k, p, h in zip(keys, pub_runs, hid_runs)}
@@ -64,12 +68,24 @@ async def judge_candidates(pool: SandboxPool, problem: Problem, solution: Soluti
         if not c.runnable:
             out[c.id] = (False, False, "CE")
             continue
-        pub_run, hid_run = results[c.program.key]
+        public_ok, hid_run = results[c.program.key]
         if hid_run.compile_verdict is not None:
             out[c.id] = (False, False, hid_run.compile_verdict.value)
             continue
-        out[c.id] = (pub_run.passed, hid_run.passed, hid_run.verdict.value)
+        out[c.id] = (public_ok, hid_run.passed, hid_run.verdict.value)
     return out
+
+
+def _seen_on(solution: Solution, program, examples: list[UnitTest], checker: str) -> bool | None:
+    """Whether the program passed every example in the pipeline's own runs; None when the
+    pipeline did not run it on all of them (or kept only part of an output)."""
+    executor = solution.executor
+    if executor is None or not examples:
+        return None
+    runs = [executor.run_of(program, t) for t in examples]
+    if any(r is None or not r.complete or r.verdict is Verdict.SE for r in runs):
+        return None
+    return all(r.ran and check(t.output, r.output, checker) for r, t in zip(runs, examples))
 
 
 def make_record(problem: Problem, solution: Solution, judged: dict) -> dict:
@@ -106,7 +122,7 @@ def observe(pipeline: Pipeline, progress: RunProgress) -> None:
 async def run_bench(
     pipeline: Pipeline,
     problems: list[Problem],
-    pool: SandboxPool,
+    pool: Runner,
     store: RunStore,
     options: BenchOptions,
     on_record: Callable[[dict, dict], None] | None = None,
@@ -131,8 +147,7 @@ async def run_bench(
                 solution = await pipeline.solve(problem)
                 if progress is not None:
                     progress.judging(problem.id)
-                judged = await judge_candidates(pool, problem, solution, options.hidden,
-                                                options.checker)
+                judged = await judge_candidates(pool, problem, solution, options.rules)
                 record = make_record(problem, solution, judged)
             except asyncio.CancelledError:
                 raise

@@ -19,8 +19,9 @@ from harness.console import err, fail, quiet_when_cancelled, sandbox_warnings
 from harness.options import (
     ApiBaseOpt,
     BackendOpt,
-    HiddenTests,
+    CheckerOpt,
     HiddenTestsOpt,
+    LimitsOpt,
     MaxConnectionsOpt,
     MaxRetriesOpt,
     MaxSandboxesOpt,
@@ -31,9 +32,11 @@ from harness.options import (
     RayAddressOpt,
     SplitOpt,
     TimeoutOpt,
+    TimeScaleOpt,
     WaitOpt,
     check_credentials,
     llm_settings,
+    make_rules,
     open_pool,
 )
 
@@ -51,6 +54,9 @@ def bench_command(
     max_retries: MaxRetriesOpt = DEFAULT_MAX_RETRIES,
     timeout: TimeoutOpt = None,
     max_sandboxes: MaxSandboxesOpt = None,
+    limits: LimitsOpt = "deepmind",
+    time_scale: TimeScaleOpt = 1.0,
+    checker: CheckerOpt = "codecontests",
     hidden_tests: HiddenTestsOpt = "private",
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
@@ -66,7 +72,7 @@ def bench_command(
     from harness.runstore import RunStore, RunStoreError, config_hash, default_run_dir, versions
     from problems import ProblemError, load_problems
 
-    hidden_tests = HiddenTests(hidden_tests).value
+    rules = make_rules(limits=limits, time_scale=time_scale, checker=checker, hidden_tests=hidden_tests)
     try:
         architecture = with_model(resolve_architecture(arch), model, api_base)
     except (ArchitectureError, FileNotFoundError, ValueError) as e:
@@ -87,14 +93,15 @@ def bench_command(
         "seed": seed,
         "model": model,
         "api_base": api_base,
-        "hidden_tests": hidden_tests,
+        # Every rule that decides a verdict: a run under other rules is another run.
+        "rules": rules.to_dict(),
     }
     chash = config_hash(config)
     runs_root = Path(os.environ.get("ARCHON_CODE_RUNS", "runs"))
     path = run_dir or default_run_dir(runs_root, architecture.name, config)
     store = RunStore(path)
-    meta = {"config_hash": chash, "config": config, "versions": versions(),
-            "command": sys.argv[1:]}
+    meta = {"config_hash": chash, "config": config, "rules": rules.to_dict(),
+            "versions": versions(), "command": sys.argv[1:]}
 
     if not (store.meta_path.exists() and _finished(store, problem_list)):
         check_credentials(architecture)  # before anything is written: no run dir for a typo
@@ -107,10 +114,11 @@ def bench_command(
     except RunStoreError as e:
         raise fail(str(e))
     try:
-        summary = _bench(store, path, architecture, problem_list, seed, hidden_tests, max_connections,
+        summary = _bench(store, path, architecture, problem_list, seed, rules, max_connections,
                          max_retries, timeout, no_cache, backend, max_sandboxes, ray_address)
         results = {**summary, "architecture": architecture.name, "config_hash": chash,
-                   "seed": seed, "versions": meta["versions"], "run_dir": str(path)}
+                   "seed": seed, "rules": rules.to_dict(), "versions": meta["versions"],
+                   "run_dir": str(path)}
         store.write_results(results)
     except RunStoreError as e:
         raise fail(str(e))
@@ -132,7 +140,7 @@ def _finished(store, problem_list) -> bool:
         return False
 
 
-def _bench(store, path: Path, architecture, problem_list, seed: int, hidden_tests: str,
+def _bench(store, path: Path, architecture, problem_list, seed: int, rules,
            max_connections: int, max_retries: int, timeout: float | None, no_cache: bool,
            backend, max_sandboxes: int | None, ray_address: str | None) -> dict:
     """The run's summary: solved now for the problems not yet done; read back for a run that
@@ -168,12 +176,14 @@ def _bench(store, path: Path, architecture, problem_list, seed: int, hidden_test
             progress.status("starting the sandbox (its first start builds the image)")
             async with pool:
                 err.print(f"sandbox: {pool.description}", highlight=False)
-                pipeline = Pipeline(architecture, pool, LLMHub(settings), seed=seed)
-                options = BenchOptions(seed=seed, hidden=hidden_tests, max_problems=2 * pool.size)
+                pipeline = Pipeline(architecture, pool, LLMHub(settings), seed=seed, rules=rules)
+                options = BenchOptions(seed=seed, rules=rules, max_problems=2 * pool.size)
                 progress.start_clock()
                 with quiet_when_cancelled():
-                    return await run_bench(pipeline, problem_list, pool, store, options,
-                                           progress=progress)
+                    summary = await run_bench(pipeline, problem_list, pool, store, options,
+                                              progress=progress)
+                return {**summary, "backend": pool.backend, "sandbox": pool.description,
+                        "isolation": getattr(pool, "isolation", {})}
 
     with sandbox_warnings():
         try:

@@ -13,7 +13,17 @@ from rich.table import Table
 from rich.text import Text
 
 from harness.console import err, fail, sandbox_warnings
-from harness.options import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
+from harness.options import (
+    BackendOpt,
+    CheckerOpt,
+    HiddenTestsOpt,
+    LimitsOpt,
+    MaxSandboxesOpt,
+    RayAddressOpt,
+    TimeScaleOpt,
+    make_rules,
+    open_pool,
+)
 from problems import Problem, ProblemError, Source, load_problems
 from problems.bundled import BUNDLED_SOURCE
 
@@ -180,6 +190,10 @@ def validate_problems(
     max_sandboxes: MaxSandboxesOpt = None,
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
+    limits: LimitsOpt = "deepmind",
+    time_scale: TimeScaleOpt = 1.0,
+    checker: CheckerOpt = "codecontests",
+    hidden_tests: HiddenTestsOpt = "private",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON report.")] = False,
 ) -> None:
     """Run every stored solution (and incorrect solution) on its tests in the sandbox.
@@ -195,6 +209,7 @@ def validate_problems(
     from sandbox.image import ImageError
     from sandbox.pool import SandboxUnavailable
 
+    rules = make_rules(limits=limits, time_scale=time_scale, checker=checker, hidden_tests=hidden_tests)
     problems = _load(source, split=split, limit=limit, problem_ids=problem_id or None)
     progress = Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
@@ -207,7 +222,8 @@ def validate_problems(
         async with pool:
             task = progress.add_task(f"validating ({pool.description})", total=count_jobs(problems))
             with progress:
-                return await validate(problems, pool, on_done=lambda: progress.advance(task))
+                return await validate(problems, pool, rules=rules,
+                                      on_done=lambda: progress.advance(task))
 
     with sandbox_warnings():
         try:

@@ -16,9 +16,19 @@ from rich.table import Table
 from rich.text import Text
 
 from harness.console import fail, sandbox_warnings
-from harness.options import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
-from sandbox.checker import CHECKERS, explain_mismatch
-from sandbox.types import JobResult, Limits, Program, TestCase, TestResult, Verdict
+from harness.options import (
+    BackendOpt,
+    CheckerOpt,
+    LimitsOpt,
+    MaxSandboxesOpt,
+    RayAddressOpt,
+    TimeScaleOpt,
+    make_rules,
+    open_pool,
+)
+from sandbox import languages
+from sandbox.checker import explain_mismatch
+from sandbox.types import JobResult, Program, TestCase, TestResult, Verdict
 
 sandbox_app = typer.Typer(help="Build and inspect the Docker sandbox.", no_args_is_help=True)
 out = Console()
@@ -28,14 +38,10 @@ class UsageError(Exception):
     """Bad input from the user: printed in one line, exit status 2."""
 
 
-class LanguageChoice(str, Enum):
-    auto = "auto"
-    python = "python"
-    cpp = "cpp"
+# From the language table, so that a new language needs no change here.
+LanguageChoice = Enum("LanguageChoice", {"auto": "auto", **{n: n for n in languages.NAMES}}, type=str)  # type: ignore[misc]
 
 
-# Built from the checker module's own list, so the command line cannot drift from it.
-Checker = Enum("Checker", {name: name for name in CHECKERS}, type=str)
 
 
 class _TestLine(BaseModel):
@@ -66,17 +72,18 @@ def read_tests(path: Path) -> list[TestCase]:
     return tests
 
 
-CPP_SUFFIXES = {".cpp", ".cc", ".cxx", ".c++", ".cp"}
 
 
 def detect_language(path: Path, source: str) -> str:
-    """By file extension; otherwise by what the source reads as (Python when unclear)."""
+    """By file suffix (the language table's); otherwise by what the source reads as (Python
+    when unclear)."""
     from archon_code.extract import detect_language as by_content
 
-    if path.suffix.lower() == ".py":
-        return "python"
-    if path.suffix.lower() in CPP_SUFFIXES:
-        return "cpp"
+    lang = languages.by_suffix(path.name.lower())
+    if lang is None and path.suffix.lower() in (".cc", ".cxx", ".c++", ".c"):
+        lang = languages.CPP
+    if lang is not None:
+        return lang.name
     return by_content(source) or "python"
 
 
@@ -161,15 +168,17 @@ async def _exec(programs, tests, limits, checker, pool, input_file, output_file)
 
 
 def exec_command(
-    programs: Annotated[list[Path], typer.Argument(help="Program files (.py, .cpp).")],
+    programs: Annotated[list[Path], typer.Argument(help="Program files (.py, .cpp, .java).")],
     tests: Annotated[Path, typer.Option("--tests", help="TESTS.jsonl: {input, output} per line; "
                                         "a line without output is run but not checked.")],
     language: Annotated[LanguageChoice, typer.Option(help="auto: by file extension.")] = LanguageChoice.auto,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="CPU seconds per test.")] = 2.0,
-    memory_limit: Annotated[int, typer.Option("--memory-limit", min=8, help="MB per test.")] = 256,
-    checker: Annotated[Checker, typer.Option(help="Output comparison rule: codecontests (DeepMind's), "
-                                             "codecontests-strict (integer answers exact) or exact.")]
-    = Checker.codecontests,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="The problem's time limit in "
+                                              "seconds (applied as --limits says).")] = 2.0,
+    memory_limit: Annotated[int, typer.Option("--memory-limit", min=8, help="The problem's memory limit "
+                                              "in MB (applied as --limits says).")] = 256,
+    limits_policy: LimitsOpt = "deepmind",
+    time_scale: TimeScaleOpt = 1.0,
+    checker: CheckerOpt = "codecontests",
     input_file: Annotated[Optional[str], typer.Option("--input-file", help="The program reads its input "
                                                       "from this file (file-I/O problems).")] = None,
     output_file: Annotated[Optional[str], typer.Option("--output-file", help="The program writes its "
@@ -188,14 +197,15 @@ def exec_command(
         progs = [read_program(p, language.value) for p in programs]
     except UsageError as e:
         raise fail(str(e))
-    limits = Limits(time_s=time_limit, memory_mb=memory_limit)
+    rules = make_rules(limits=limits_policy, time_scale=time_scale, checker=checker)
+    limits = rules.limits_for(time_limit, memory_limit)
     pool = open_pool(backend, max_sandboxes, ray_address)
     with sandbox_warnings():
         try:
-            results = asyncio.run(_exec(progs, cases, limits, checker.value, pool, input_file, output_file))
+            results = asyncio.run(_exec(progs, cases, limits, rules.checker, pool, input_file, output_file))
         except (SandboxUnavailable, ImageError, ValueError) as e:
             raise fail(str(e))
-    records = [exec_record(str(path), r, cases, checker.value) for path, r in zip(programs, results)]
+    records = [exec_record(str(path), r, cases, rules.checker) for path, r in zip(programs, results)]
     if as_json:
         for record in records:
             sys.stdout.write(json.dumps(record) + "\n")

@@ -20,8 +20,9 @@ from harness.console import err, fail, quiet_when_cancelled, sandbox_warnings
 from harness.options import (
     ApiBaseOpt,
     BackendOpt,
-    HiddenTests,
+    CheckerOpt,
     HiddenTestsOpt,
+    LimitsOpt,
     MaxConnectionsOpt,
     MaxRetriesOpt,
     MaxSandboxesOpt,
@@ -31,9 +32,11 @@ from harness.options import (
     RayAddressOpt,
     SplitOpt,
     TimeoutOpt,
+    TimeScaleOpt,
     WaitOpt,
     check_credentials,
     llm_settings,
+    make_rules,
     open_pool,
 )
 
@@ -73,6 +76,9 @@ def search_command(
     max_retries: MaxRetriesOpt = DEFAULT_MAX_RETRIES,
     timeout: TimeoutOpt = None,
     max_sandboxes: MaxSandboxesOpt = None,
+    limits: LimitsOpt = "deepmind",
+    time_scale: TimeScaleOpt = 1.0,
+    checker: CheckerOpt = "codecontests",
     hidden_tests: HiddenTestsOpt = "private",
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
@@ -81,7 +87,7 @@ def search_command(
     """Search a space of architectures with optuna; report the best (or the Pareto front) on held-out problems."""
     from harness.search_space import SAMPLERS, SpaceError, resolve_space
 
-    hidden_tests = HiddenTests(hidden_tests).value
+    rules = make_rules(limits=limits, time_scale=time_scale, checker=checker, hidden_tests=hidden_tests)
     if sampler is not None and sampler not in SAMPLERS:
         raise fail(f"--sampler must be one of {', '.join(SAMPLERS)}, not {sampler!r}")
     try:  # before the heavy imports: a mistake in the space file is reported at once
@@ -137,7 +143,7 @@ def search_command(
 
     options = SearchOptions(
         objectives=goals, trials=trials or search_space.search.trials or 20, budget_usd=budget_usd,
-        holdout=holdout, seed=seed, sampler=sampler or search_space.search.sampler, hidden=hidden_tests,
+        holdout=holdout, seed=seed, sampler=sampler or search_space.search.sampler, rules=rules,
         model=model, api_base=api_base)
     try:
         part, held = split_problems(problem_list, holdout, seed)

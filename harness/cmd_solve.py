@@ -18,6 +18,8 @@ from archon_code.llm_defaults import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIE
 from harness.options import (
     ApiBaseOpt,
     BackendOpt,
+    CheckerOpt,
+    LimitsOpt,
     MaxConnectionsOpt,
     MaxRetriesOpt,
     MaxSandboxesOpt,
@@ -25,8 +27,10 @@ from harness.options import (
     NoCacheOpt,
     RayAddressOpt,
     TimeoutOpt,
+    TimeScaleOpt,
     check_credentials,
     llm_settings,
+    make_rules,
     open_pool,
 )
 
@@ -85,6 +89,9 @@ def solve_command(
     max_sandboxes: MaxSandboxesOpt = None,
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
+    limits: LimitsOpt = "deepmind",
+    time_scale: TimeScaleOpt = 1.0,
+    checker: CheckerOpt = "codecontests",
     no_cache: NoCacheOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: the solution, trace and program.")] = False,
 ) -> None:
@@ -96,6 +103,7 @@ def solve_command(
     from archon_code.context import with_model
     from problems import ProblemError
 
+    rules = make_rules(limits=limits, time_scale=time_scale, checker=checker)
     try:
         architecture = with_model(resolve_architecture(arch), model, api_base)
         task = resolve_problem(problem)
@@ -114,7 +122,7 @@ def solve_command(
     hub = LLMHub(settings)
     pool = open_pool(backend, max_sandboxes, ray_address)
     try:
-        pipeline = Pipeline(architecture, pool, hub, seed=seed)
+        pipeline = Pipeline(architecture, pool, hub, seed=seed, rules=rules)
     except ValueError as e:
         raise fail(str(e))
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from archon_code.rules import HIDDEN_TESTS, LIMITS_POLICIES
 from archon_code.llm_defaults import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
@@ -17,6 +18,7 @@ from archon_code.llm_defaults import (
     default_timeout_s,
 )
 from harness.console import fail
+from sandbox.checker import CHECKERS
 
 if TYPE_CHECKING:
     from archon_code.llm import LLMSettings, RetryNotice
@@ -98,16 +100,51 @@ def check_credentials(architecture) -> None:
         raise fail(missing[0] + (f" (and {len(missing) - 1} more model(s))" if len(missing) > 1 else ""))
 
 
-class HiddenTests(str, Enum):
-    private = "private"
-    private_generated = "private+generated"
+# -- the rules that decide a verdict (archon_code.rules): one recorded choice per run
 
+
+# Built from the rules' own lists, so the command line cannot drift from them.
+HiddenTests = Enum("HiddenTests", {n: n for n in HIDDEN_TESTS}, type=str)  # type: ignore[misc]
+LimitsPolicy = Enum("LimitsPolicy", {n: n for n in LIMITS_POLICIES}, type=str)  # type: ignore[misc]
+Checker = Enum("Checker", {n: n for n in CHECKERS}, type=str)  # type: ignore[misc]
 
 HiddenTestsOpt = Annotated[
     HiddenTests,
-    typer.Option("--hidden-tests", help="What a pick is judged on: the private tests, or also "
-                 "the generated ones."),
+    typer.Option("--hidden-tests", help="What a pick is judged on: the private tests (the default), "
+                 "also the generated ones, or every test including the public ones (as Archon did)."),
 ]
+
+
+LimitsOpt = Annotated[
+    LimitsPolicy,
+    typer.Option("--limits", help="How a problem's time and memory limits apply: deepmind (its "
+                 "CodeContests sandbox: CPU max(1 s, limit), memory + 32 MiB; the default), strict "
+                 "(exactly the limits), archon (limit + 10 s, no memory limit of its own)."),
+]
+TimeScaleOpt = Annotated[
+    float,
+    typer.Option("--time-scale", metavar="FACTOR", help="Multiply every time limit first (e.g. 3 "
+                 "for Python judged on limits meant for C++)."),
+]
+
+
+CheckerOpt = Annotated[
+    Checker,
+    typer.Option("--checker", help="Output comparison: codecontests (DeepMind's, quirks included; "
+                 "the default), codecontests-strict (integer answers exact), exact (the text)."),
+]
+
+
+def make_rules(*, limits: LimitsPolicy | str = "deepmind", time_scale: float = 1.0,
+               checker: Checker | str = "codecontests", hidden_tests: HiddenTests | str = "private"):
+    """The run's verdict rules from the command line; a bad value is a one-line error."""
+    from archon_code.rules import Rules, RulesError
+
+    try:
+        return Rules(checker=Checker(checker).value, limits=LimitsPolicy(limits).value,  # type: ignore[arg-type]
+                     time_scale=time_scale, hidden_tests=HiddenTests(hidden_tests).value)  # type: ignore[arg-type]
+    except RulesError as e:
+        raise fail(f"--time-scale: {e}" if "time scale" in str(e) else str(e))
 
 
 class Backend(str, Enum):

@@ -42,7 +42,7 @@ import random
 import sqlite3
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ from optuna.trial import FrozenTrial, TrialState
 from archon_code.config import Architecture, parse_architecture
 from archon_code.context import LLMHub, with_model
 from harness.archfile import architecture_yaml
+from archon_code.rules import Rules
 from harness.bench import BenchOptions, run_bench
 from harness.dirlock import DirLock, os_error_text
 from harness.metering import MeteredPipeline, Work, current_work, record_work
@@ -87,8 +88,7 @@ class SearchOptions:
     holdout: float = 0.8
     seed: int = 0
     sampler: str = "auto"
-    hidden: str = "private"
-    checker: str = "codecontests"
+    rules: Rules = field(default_factory=Rules)  # checker, limits, hidden tests of every trial
     model: str | None = None  # replaces every LLM component's model
     api_base: str | None = None
 
@@ -540,17 +540,17 @@ class Search:
         run_dir = self.study_dir / kind / architecture_key(arch)
         config = {"architecture": {"layers": arch.model_dump(mode="json")["layers"]},
                   "problem_ids": [p.id for p in problems], "seed": self.options.seed,
-                  "hidden_tests": self.options.hidden, "checker": self.options.checker}
+                  "rules": self.options.rules.to_dict()}
         store = RunStore(run_dir)
         meta = {"config_hash": config_hash(config), "config": {**config, "architecture": arch.model_dump(mode="json")},
-                "versions": versions(), "command": self.command}
+                "rules": self.options.rules.to_dict(), "versions": versions(), "command": self.command}
         store.open(meta)
         try:
             pipeline = MeteredPipeline(arch, self.shared, self.hub, seed=self.options.seed,
-                                       checker=self.options.checker)
+                                       rules=self.options.rules)
             self._work = pipeline.work
-            options = BenchOptions(seed=self.options.seed, hidden=self.options.hidden,
-                                   max_problems=2 * self.shared.size, checker=self.options.checker)
+            options = BenchOptions(seed=self.options.seed, rules=self.options.rules,
+                                   max_problems=2 * self.shared.size)
             done = len(store.done() & {p.id for p in problems})
             self.on_event("evaluate-start", {"label": label, "problems": len(problems), "done": done})
             progress = (self.progress(label, len(problems), done, len(arch.layers))
@@ -765,7 +765,7 @@ def study_config(space: SearchSpace, options: SearchOptions, search: Sequence[Pr
     return {"space": space.raw, "objectives": list(options.objectives), "seed": options.seed,
             "holdout": options.holdout, "search_problems": [p.id for p in search],
             "heldout_problems": [p.id for p in heldout], "model": options.model,
-            "api_base": options.api_base, "hidden_tests": options.hidden, "checker": options.checker}
+            "api_base": options.api_base, "rules": options.rules.to_dict()}
 
 
 def default_study_dir(root: Path, space: SearchSpace, config: dict[str, Any]) -> Path:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field

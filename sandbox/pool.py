@@ -16,7 +16,6 @@ from collections import OrderedDict
 import logging
 import os
 import secrets
-import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import replace

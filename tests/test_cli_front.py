@@ -35,7 +35,10 @@ def test_version():
 
 @pytest.mark.parametrize(("args", "line"), [
     (["bench", "--hidden-tests", "everything"],
-     "error: Invalid value for '--hidden-tests': 'everything' is not one of 'private', 'private+generated'. "
+     "error: Invalid value for '--hidden-tests': 'everything' is not one of 'private', 'private+generated', "
+     "'public+private+generated'. (see 'archon-code bench --help')"),
+    (["bench", "--limits", "loose"],
+     "error: Invalid value for '--limits': 'loose' is not one of 'deepmind', 'strict', 'archon'. "
      "(see 'archon-code bench --help')"),
     (["bench", "--limit", "many"],
      "error: Invalid value for '--limit': Input should be a valid integer, unable to parse string as an "

@@ -43,6 +43,7 @@ from archon_code.config import (
     parse_architecture,
 )
 from archon_code.context import Context, LLMHub, LLMSettings, with_model
+from archon_code.rules import Rules
 from archon_code.executor import Executor
 from archon_code.pipeline import Pipeline
 from archon_code.state import Candidate, State, UnitTest
@@ -221,7 +222,7 @@ def make_ctx(problem, checker="codecontests", **settings) -> Context:
     settings = {"api_key": "sk-test", "backoff_base_s": 0.01, "max_retries": 2, "timeout_s": 10, **settings}
     # These components only talk to the LLM: the pool is never started.
     pool = SandboxPool("local", size=1)
-    return Context(pool, LLMHub(LLMSettings(**settings)), Executor(pool, problem, checker=checker), seed=11,
+    return Context(pool, LLMHub(LLMSettings(**settings)), Executor(pool, problem, rules=Rules(checker=checker)), seed=11,
                    rng=random.Random(11))
 
 

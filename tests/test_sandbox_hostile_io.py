@@ -3,7 +3,6 @@ false-negative guards (correct programs that must stay OK)."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
