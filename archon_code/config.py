@@ -30,6 +30,8 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origi
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sandbox import languages
+
 from archon_code.config_files import ConfigError, did_you_mean, read_config_file
 
 # Archon's ``model_type`` values and the litellm provider prefix each one stands for. Archon's
@@ -179,7 +181,14 @@ def _with_prefix(model: str, model_type: str | None) -> str:
 class GeneratorConfig(LLMComponentConfig):
     type: Literal["generator"]
 
-    language: Literal["python", "cpp", "any"] = "any"
+    language: str = "any"  # a name in the language table (sandbox.languages), or "any"
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value != "any" and value not in languages.LANGUAGES:
+            raise ValueError(f"unknown language {value!r}; expected any, {', '.join(languages.NAMES)}")
+        return value
 
 
 class FuserConfig(LLMComponentConfig):

@@ -15,19 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from problems import Problem
+from sandbox import languages
 
-LanguageChoice = Literal["python", "cpp", "any"]
+LanguageChoice = str  # a name in the language table, or "any"
 Message = dict[str, str]
 
 # How each language is named to the model, its fence tag, and how the sandbox runs it.
-LANGUAGES: dict[str, tuple[str, str, str]] = {
-    "python": ("Python 3", "python", "it runs with CPython 3, standard library only"),
-    "cpp": ("C++17", "cpp", "it is compiled with g++ -std=c++17 -O2, standard library only"),
-}
-
 # One system prompt per role. They are distinct on purpose: a transcript (or a scripted test
 # server) can tell the roles apart by the first message alone.
 SYSTEM: dict[str, str] = {
@@ -139,6 +134,29 @@ int main() {
     return 0;
 }
 """,
+        "java": """\
+import java.io.*;
+import java.util.*;
+
+public class Main {
+    public static void main(String[] args) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        StringTokenizer st = new StringTokenizer(in.readLine());
+        int n = Integer.parseInt(st.nextToken());
+        long k = Long.parseLong(st.nextToken());
+        st = new StringTokenizer(in.readLine());
+        int served = 0;
+        for (int i = 0; i < n; i++) {
+            long a = Long.parseLong(st.nextToken());
+            if (a <= k) {
+                k -= a;
+                served++;
+            }
+        }
+        System.out.println(served + " " + k);
+    }
+}
+""",
     },
 )
 
@@ -228,21 +246,22 @@ def problem_block(problem: Problem, *, examples: bool = True) -> str:
 
 def _language_instruction(language: LanguageChoice) -> str:
     if language == "any":
+        offered = [lang for lang in languages.LANGUAGES.values() if lang.offered_by_default]
+        names = " or in ".join(f"{lang.label} ({lang.prompt})" for lang in offered)
+        tags = " or ".join(f"```{lang.fence_tags[0]}" for lang in offered)
         return (
-            "Write the complete program in Python 3 (CPython, standard library only) or in C++17 "
-            "(g++ -std=c++17 -O2, standard library only), whichever suits the problem better. "
-            "Answer with the program in one fenced code block tagged with its language "
-            "(```python or ```cpp)."
+            f"Write the complete program in {names}, whichever suits the problem better. "
+            f"Answer with the program in one fenced code block tagged with its language ({tags})."
         )
-    name, tag, how = LANGUAGES[language]
+    lang = languages.get(language)
     return (
-        f"Write the complete program in {name} ({how}). Answer with the program in one fenced "
-        f"code block (```{tag})."
+        f"Write the complete program in {lang.label} ({lang.prompt}). Answer with the program "
+        f"in one fenced code block (```{lang.fence_tags[0]})."
     )
 
 
 def _program(index: int, source: str, language: str | None, label: str = "Program") -> str:
-    tag = LANGUAGES[language][1] if language in LANGUAGES else ""
+    tag = languages.LANGUAGES[language].fence_tags[0] if language in languages.LANGUAGES else ""
     return f"{label} [{index}]:\n{fence(source, tag)}"
 
 
@@ -280,7 +299,7 @@ def generator_messages(problem: Problem, language: LanguageChoice = "any", *, fe
     instruction = _language_instruction(language)
     messages: list[Message] = [{"role": "system", "content": SYSTEM["generator"]}]
     if few_shot:
-        shown = "cpp" if language == "cpp" else "python"
+        shown = language if language in FEW_SHOT.solutions else "python"
         example = "\n\n".join(
             [
                 "Solve the following competitive programming problem.",
@@ -288,7 +307,8 @@ def generator_messages(problem: Problem, language: LanguageChoice = "any", *, fe
                 _language_instruction(shown),
             ]
         )
-        answer = FEW_SHOT.explanation + "\n\n" + fence(FEW_SHOT.solutions[shown], LANGUAGES[shown][1])
+        answer = FEW_SHOT.explanation + "\n\n" + fence(FEW_SHOT.solutions[shown],
+                                                       languages.get(shown).fence_tags[0])
         messages += [{"role": "user", "content": example}, {"role": "assistant", "content": answer}]
     messages.append(
         {

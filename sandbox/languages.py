@@ -39,6 +39,10 @@ class Language:
     # Processes and threads a correct program needs at the least (a JVM starts a dozen).
     min_processes: int = 0
     env: tuple[tuple[str, str], ...] = ()  # added to the environment of its build and run
+    # How prompts describe it ("it runs with ..."), and whether a model asked for "any
+    # language" is offered it.
+    prompt: str = ""
+    offered_by_default: bool = True
 
     def main_name(self, source: str) -> str:
         """The entry point the source declares (Java: its public class), else ``main``."""
@@ -65,7 +69,7 @@ PYTHON = Language(
     name="python", label="Python 3", suffix=".py", source="main.py", build=None, artifact=None,
     artifact_name=None, run=("{python}",), fence_tags=("python", "python3", "py", "py3"),
     codecontests=(3,),
-    image_needs="python3",
+    image_needs="python3", prompt="it runs with CPython 3, standard library only",
 )
 CPP = Language(
     name="cpp", label="C++17", suffix=".cpp", source="main.cpp",
@@ -74,7 +78,7 @@ CPP = Language(
     # C solutions are nearly always valid C++, and g++ compiles them.
     fence_tags=("cpp", "c++", "cc", "cxx", "hpp", "cpp17", "cpp20", "c++17", "c++20", "c"),
     codecontests=(2,),
-    image_needs="g++",
+    image_needs="g++", prompt="it is compiled with g++ -std=c++17 -O2, standard library only",
 )
 JAVA = Language(
     name="java", label="Java 17", suffix=".java", source="{main}.java",
@@ -87,6 +91,10 @@ JAVA = Language(
          "-cp", "{box}/classes.jar", "{main}"),
     fence_tags=("java",), codecontests=(4,), address_space_limit=False,
     image_needs="openjdk-17-jdk-headless", main="Main", min_processes=64,
+    prompt="it is compiled with javac and run with java, Java 17, standard library only; the "
+           "public class holds main",
+    # A JVM costs a tenth of a second of CPU per test: used when asked for.
+    offered_by_default=False,
     # The launchers find libjli through /proc/self/exe, which a test cannot see.
     env=(("LD_LIBRARY_PATH", "/opt/jdk/lib"),),
 )

@@ -357,8 +357,8 @@ ERROR_CASES = [
         id="missing-model",
     ),
     pytest.param(
-        [[{**GEN, "language": "java"}]],
-        ["layer 1, component 1 (generator): language: Input should be 'python', 'cpp' or 'any'"],
+        [[{**GEN, "language": "rust"}]],
+        ["layer 1, component 1 (generator): language: unknown language 'rust'; expected any, python, cpp, java"],
         id="unknown-language",
     ),
     pytest.param(

@@ -56,7 +56,8 @@ def test_language_instruction(beacons, language, present, absent):
         assert needle not in tail
 
 
-@pytest.mark.parametrize("language,shown", [("python", "python"), ("any", "python"), ("cpp", "cpp")])
+@pytest.mark.parametrize("language,shown", [("python", "python"), ("any", "python"), ("cpp", "cpp"),
+                                            ("java", "java")])
 def test_few_shot_is_an_earlier_exchange_in_the_right_language(beacons, language, shown):
     messages = prompts.generator_messages(beacons, language)
 
@@ -142,7 +143,7 @@ def test_evaluator_cuts_long_tests(beacons):
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("language", ["python", "cpp"])
+@pytest.mark.parametrize("language", sorted(prompts.FEW_SHOT.solutions))
 def test_few_shot_solutions_are_correct(docker_pool, language):
     tests = [TestCase(i, o) for i, o in prompts.FEW_SHOT.tests]
     result = docker_pool.run(Program(prompts.FEW_SHOT.solutions[language], language), tests, Limits(time_s=2))
