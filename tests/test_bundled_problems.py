@@ -25,6 +25,17 @@ def test_bundled_set_is_complete():
             assert t.input.strip().splitlines()[0] in p.description, p.id
 
 
+def test_bundled_set_has_java_solutions():
+    problems = load_problems("bundled")
+    with_java = [p for p in problems if p.reference_solutions("java")]
+    assert len(with_java) >= 5, [p.id for p in with_java]
+    assert {p.difficulty.name for p in with_java} & {"MEDIUM", "HARD"}
+    wrong_java = [
+        p for p in problems if any(lang.label == "java" for lang in p.incorrect_solutions.language)
+    ]
+    assert len(wrong_java) >= 2, [p.id for p in wrong_java]
+
+
 @pytest.mark.docker
 @pytest.mark.slow
 def test_bundled_solutions_behave_in_the_sandbox():
@@ -40,3 +51,5 @@ def test_bundled_solutions_behave_in_the_sandbox():
     assert report.correct_failing == []
     assert report.incorrect_passing == []
     assert report.solutions_run >= 12 * 4
+    # Every stored solution ran, the Java ones included: none was left out as unrunnable.
+    assert report.skipped_languages == 0

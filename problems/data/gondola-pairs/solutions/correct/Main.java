@@ -1,0 +1,65 @@
+import java.io.*;
+import java.util.*;
+
+public class Main {
+    public static void main(String[] args) throws IOException {
+        FastReader in = new FastReader(System.in);
+        PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out)));
+        int n = in.nextInt();
+        long c = in.nextLong();
+        long[] w = new long[n];
+        for (int i = 0; i < n; i++) w[i] = in.nextLong();
+        Arrays.sort(w);
+        // The heaviest tourist left rides with the lightest one if they fit, else alone.
+        int i = 0, j = n - 1, ans = 0;
+        while (i <= j) {
+            if (i < j && w[i] + w[j] <= c) i++;
+            j--;
+            ans++;
+        }
+        out.println(ans);
+        out.flush();
+    }
+
+    /** Reads signed decimal numbers straight from the byte stream, skipping whitespace. */
+    private static final class FastReader {
+        private final DataInputStream in;
+        private final byte[] buf = new byte[1 << 16];
+        private int len = 0;
+        private int ptr = 0;
+
+        FastReader(InputStream stream) {
+            in = new DataInputStream(stream);
+        }
+
+        private int read() throws IOException {
+            if (ptr == len) {
+                len = in.read(buf, 0, buf.length);
+                ptr = 0;
+                if (len <= 0) {
+                    len = 0;
+                    return -1;
+                }
+            }
+            return buf[ptr++];
+        }
+
+        long nextLong() throws IOException {
+            int c = read();
+            while (c != -1 && c != '-' && (c < '0' || c > '9')) c = read();
+            if (c == -1) throw new EOFException();
+            boolean negative = c == '-';
+            if (negative) c = read();
+            long x = 0;
+            while (c >= '0' && c <= '9') {
+                x = x * 10 + (c - '0');
+                c = read();
+            }
+            return negative ? -x : x;
+        }
+
+        int nextInt() throws IOException {
+            return (int) nextLong();
+        }
+    }
+}
