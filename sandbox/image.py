@@ -31,12 +31,13 @@ def _files() -> dict[str, bytes]:
     return {
         "Dockerfile": (pkg / "Dockerfile.sandbox").read_bytes(),
         "supervisor.py": (pkg / "supervisor.py").read_bytes(),
+        "pyrun.py": (pkg / "pyrun.py").read_bytes(),
     }
 
 
 def image_tag() -> str:
-    """`archon-code-sandbox:<hash>` where the hash covers the Dockerfile and supervisor: a
-    change to either gives a new tag, so a stale image is never used."""
+    """`archon-code-sandbox:<hash>` where the hash covers the Dockerfile, the supervisor and
+    pyrun: a change to any gives a new tag, so a stale image is never used."""
     h = hashlib.sha256()
     for name, data in sorted(_files().items()):
         h.update(name.encode() + b"\0" + data + b"\0")

@@ -32,6 +32,11 @@ import sys
 import time
 import types
 
+if __package__:
+    from . import pyrun
+else:  # run as a script, in the image or by the local backend: pyrun.py is beside it
+    import pyrun
+
 PROTOCOL = 1
 SETUP_FAILED = 121  # exit code of a child whose set-up (not the program) failed
 WALL_CAP_FACTOR = 10  # a program still computing may run this many wall backstops at most
@@ -42,10 +47,7 @@ PR_SET_PDEATHSIG = 1
 MEMORY_MARKERS = (b"MemoryError", b"std::bad_alloc", b"Cannot allocate memory", b"out of memory")
 # Modules that contest programs import; loading them once in the fork server is what makes a
 # Python test cost a fork instead of an interpreter start-up.
-PRELOAD = (
-    "array bisect collections copy decimal fractions functools heapq io itertools math "
-    "operator random re statistics string threading time traceback typing atexit"
-).split()
+PRELOAD = pyrun.PRELOAD
 
 
 # ---------------------------------------------------------------- framing
@@ -126,71 +128,13 @@ def _child_setup(req: dict, errpipe: int) -> None:
         os.lseek(0, 0, os.SEEK_SET)
 
 
-def _prepare_python(path: str) -> types.ModuleType:
-    """Give this forked interpreter what `python3 path` would start with: fresh standard
-    streams on fds 0-2, argv, sys.path[0] and an empty __main__."""
-    import io
-    import random
-
-    import atexit
-
-    random.seed()  # a fresh interpreter would not share the fork server's random state
-    atexit._clear()  # the fork server's own exit handlers are not the program's
-    sys.stdin = sys.__stdin__ = io.open(0, "r", encoding="utf-8", newline="\n", closefd=False)
-    sys.stdout = sys.__stdout__ = io.open(1, "w", encoding="utf-8", closefd=False)
-    sys.stderr = sys.__stderr__ = io.open(
-        2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False
-    )
-    sys.argv = [path]
-    sys.path[0] = os.path.dirname(path)
-    main = types.ModuleType("__main__")
-    main.__file__ = path
-    main.__builtins__ = __builtins__
-    sys.modules["__main__"] = main
-    return main
+def _prepare_python(path: str, env: dict) -> None:
+    """Give this forked interpreter what `python3 path` with env would start with."""
+    pyrun.prepare(path, env)
 
 
-def _run_python_in_process(path: str, main: types.ModuleType) -> int:
-    import atexit
-    import traceback
-
-    rc = 0
-    try:
-        with open(path, "rb") as f:
-            code = compile(f.read(), path, "exec")
-        exec(code, main.__dict__)
-    except SystemExit as e:
-        if e.code is None:
-            rc = 0
-        elif isinstance(e.code, int):
-            rc = e.code & 0xFF
-        else:
-            print(e.code, file=sys.stderr)
-            rc = 1
-    except BaseException as e:
-        # Leave out this function's own frame, as a fresh interpreter would have none.
-        tb = e.__traceback__.tb_next if e.__traceback__ is not None else None
-        traceback.print_exception(type(e), e, tb)
-        rc = 1
-    threading = sys.modules.get("threading")
-    try:
-        if threading is not None:
-            threading._shutdown()
-        atexit._run_exitfuncs()
-    except BaseException:
-        traceback.print_exc()
-    # As CPython's finalisation does: flush sys.stdout / sys.stderr unless closed (a failing
-    # stdout flush exits 120), then the original streams, which the program may have
-    # swapped out and written to directly.
-    for stream, fatal in ((sys.stdout, True), (sys.stderr, False),
-                          (sys.__stdout__, False), (sys.__stderr__, False)):
-        try:
-            if stream is not None and not getattr(stream, "closed", False):
-                stream.flush()
-        except BaseException:
-            if fatal:
-                rc = 120
-    return rc
+def _run_python_in_process(path: str, main: types.ModuleType | None = None) -> int:
+    return pyrun.run(path)
 
 
 def _spawn(req: dict) -> int:
@@ -201,7 +145,7 @@ def _spawn(req: dict) -> int:
             os.close(errread)
             _child_setup(req, errwrite)
             if req["mode"] == "python":
-                main = _prepare_python(req["argv"][0])
+                main = _prepare_python(req["argv"][0], req["env"])
                 os.close(errwrite)
                 os._exit(_run_python_in_process(req["argv"][0], main))
             elif req["mode"] == "pycheck":
@@ -328,11 +272,7 @@ def fork_server(sock: socket.socket, uid: int | None) -> None:
     It never receives job data: only file descriptors (stdin memfd, stdout memfd, stderr
     pipe) and paths. As child subreaper it inherits the candidate's orphans, so it knows
     exactly whether anything is left and can reap it."""
-    for name in PRELOAD:
-        try:
-            __import__(name)
-        except ImportError:
-            pass
+    pyrun.warm()
     libc = _libc()
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
