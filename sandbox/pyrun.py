@@ -20,7 +20,12 @@ interpreter, reads /proc, or raises the recursion limit where the stack room dif
 environment whose start-up differs from the fork server's, or a source that does not compile
 here, runs in a fresh interpreter instead: `run()` then execs `python3 path` with the same
 environment, exactly what the supervisor does without preloading. `fresh_reason()` tells
-which path a program takes.
+which path a program takes. The check reads the program's text: it catches what programs
+write, not names assembled at run time to dodge it (such a program sees the fork server's
+hash secret, fixed for the life of its container).
+
+Not reproduced (and not checked): the address space a forked child starts with is the fork
+server's, a few MB larger than a fresh interpreter's, and counts against RLIMIT_AS.
 """
 
 from __future__ import annotations
@@ -33,7 +38,6 @@ import ast
 import atexit
 import builtins
 import ctypes
-import ctypes.util
 import gc
 import io
 import json
@@ -41,7 +45,6 @@ import os
 import resource
 import signal
 import stat
-import subprocess
 import sys
 import types
 
@@ -55,7 +58,7 @@ PRELOAD = (
 
 # Modules a program may import and still run in-process: their public API cannot reveal the
 # hash secret, memory addresses or the interpreter's own state (the few members that can
-# are in _REVEALING below). Anything else runs in a fresh interpreter.
+# are in _REVEALING_ATTRIBUTES below). Anything else runs in a fresh interpreter.
 _ALLOWED_MODULES = frozenset(
     """__future__ _thread abc array atexit bisect calendar cmath collections contextlib copy
     dataclasses datetime decimal enum fractions functools gc heapq io itertools json keyword
@@ -63,14 +66,18 @@ _ALLOWED_MODULES = frozenset(
     textwrap threading time traceback types typing unicodedata""".split()
 )
 
-# Names whose use lets a program observe something a forked interpreter does not reproduce:
-# the hash secret (sets, hash()), objects reached by reflection, the call stack, reference
-# counts, the garbage collector's view of the heap, tracing of pyrun's own frames.
-_REVEALING = frozenset(
-    """set frozenset hash __hash__ eval exec compile getattr vars globals locals __import__
-    breakpoint help __builtins__ __dict__ __subclasses__ __globals__ __code__ __closure__
-    __getattribute__ __base__ __bases__ __mro__ mro f_back f_globals
-    f_locals f_code tb_frame gi_frame cr_frame ag_frame _getframe _current_frames getrefcount
+# What lets a program observe something a forked interpreter does not reproduce: the hash
+# secret (sets, hash()), objects reached by reflection or by name (builtins among them),
+# the call stack, reference counts, the garbage collector's view of the heap, the tracing
+# of pyrun's own frames, signal sets (their members hash by name).
+_REVEALING_NAMES = frozenset(
+    """set frozenset hash eval exec compile getattr vars globals locals __import__ breakpoint
+    help __builtins__""".split()
+)
+_REVEALING_ATTRIBUTES = frozenset(
+    """__hash__ __dict__ __self__ __subclasses__ __globals__ __code__ __closure__
+    __getattribute__ __base__ __bases__ __mro__ mro f_back f_globals f_locals f_code
+    tb_frame gi_frame cr_frame ag_frame _getframe _current_frames getrefcount
     getallocatedblocks settrace setprofile gettrace getprofile call_tracing addaudithook
     stdlib_module_names print_stack extract_stack format_stack walk_stack attrgetter
     methodcaller get_objects get_referrers get_referents get_count get_stats get_freeze_count
@@ -106,7 +113,6 @@ class _Baseline:
         self.runtime_finalizing = 0  # address of _PyRuntime._finalizing, 0 if unknown
         self.recursion_offset = -1  # offset of recursion_remaining in PyThreadState
         self.exec_cost = 0  # recursion depth the exec() call adds under the module frame
-        self.libc = None
 
 
 _base = _Baseline()
@@ -272,19 +278,21 @@ def warm() -> None:
     gc.collect()
     if hasattr(gc, "freeze"):
         gc.freeze()
+    # Give back the heap the warm-up used: every byte mapped here counts against each
+    # test's address-space limit, which a fresh interpreter does not pay.
+    libc = ctypes.CDLL(None)
+    if hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 def _warm() -> None:
     server_modules = list(sys.modules)
     submodules = [m for m in server_modules if "." in m]
     env = dict(os.environ)
-    proc = subprocess.run(
-        [sys.executable, "-c", _PROBE, *PRELOAD, "--", *submodules], stdin=subprocess.DEVNULL,
-        capture_output=True, text=True, env=env, cwd="/", timeout=120,
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.strip()]
-    if proc.returncode != 0 or len(lines) != 2:
-        raise RuntimeError(f"probe exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    status, out, err = _spawn_probe([sys.executable, "-c", _PROBE, *PRELOAD, "--", *submodules], env)
+    lines = [line for line in out.decode().splitlines() if line.strip()]
+    if status != 0 or len(lines) != 2:
+        raise RuntimeError(f"probe exit {status}: {err.decode(errors='replace').strip()[-300:]}")
     probe = json.loads(lines[0])
     shutdown = json.loads(lines[1])
     _base.env = env
@@ -308,9 +316,47 @@ def _warm() -> None:
     _base.stack_room = _main_stack_room()
     _base.runtime_finalizing = _find_finalizing_flag()
     _base.recursion_offset = _find_recursion_counter()
-    libc_name = ctypes.util.find_library("c")
-    _base.libc = ctypes.CDLL(libc_name, use_errno=True) if libc_name else None
     _base.broken = None
+
+
+def _spawn_probe(argv: list[str], env: dict[str, str]) -> tuple[int, bytes, bytes]:
+    """Run argv with env, stdin closed, from /; collect its output. (Not subprocess: every
+    module loaded here stays in the fork server's address space, and so in each test's.)"""
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            os.closerange(3, 1 << 16)
+            os.chdir("/")
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    os.close(out_w)
+    os.close(err_w)
+    chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
+    import select
+
+    open_fds = [out_r, err_r]
+    while open_fds:
+        ready, _, _ = select.select(open_fds, [], [], 120)
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+            break
+        for fd in ready:
+            b = os.read(fd, 1 << 16)
+            if b:
+                chunks[fd].append(b)
+            else:
+                open_fds.remove(fd)
+    os.close(out_r)
+    os.close(err_r)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks[out_r]), b"".join(chunks[err_r])
 
 
 def _describe(o) -> str:
@@ -355,8 +401,6 @@ def _server_mismatch(probe: dict) -> str | None:
     for m in probe["modules"]:
         if m not in sys.modules:
             return f"module {m} is missing"
-    import builtins
-
     missing = [b for b in probe["builtins"] if b not in vars(builtins)]
     if missing:
         return f"builtins {missing} are missing"
@@ -365,7 +409,7 @@ def _server_mismatch(probe: dict) -> str | None:
 
 def _builtins_copy(keys: dict) -> dict:
     """The builtins CPython copies at start-up and restores before clearing modules."""
-    current = vars(__import__("builtins"))
+    current = vars(builtins)
     out = {}
     for k, rep in keys.items():
         if rep is not None:
@@ -469,8 +513,9 @@ def _find_recursion_counter() -> int:
 
 
 def fresh_reason(path: str, env: dict[str, str]) -> str | None:
-    """Why `path` with `env` must run in a fresh interpreter, or None if it runs in-process.
-    Reads the source; changes nothing in this process."""
+    """Why `path` with `env` must run in a fresh interpreter, or None if it runs in-process
+    (limits are this process's). Reads the source; changes nothing in this process. The user
+    site directory and stdin are looked at by prepare() only."""
     plan = _decide(path, env, compile_code=False)
     return plan.reason if plan.kind == _EXEC else None
 
@@ -549,15 +594,17 @@ def _observes(tree: ast.AST) -> str | None:
         if isinstance(node, (ast.Set, ast.SetComp)):
             return f"line {node.lineno}: builds a set (its order depends on the hash secret)"
         name = None
-        if isinstance(node, ast.Name):
+        if isinstance(node, ast.Name) and node.id in _REVEALING_NAMES:
             name = node.id
         elif isinstance(node, ast.Attribute):
-            name = node.attr
-            if name in _VIEW_METHODS and not _view_read_in_order(node, parents):
-                return f"line {node.lineno}: uses .{name}() as a set"
-        elif isinstance(node, ast.alias):
+            if node.attr in _VIEW_METHODS and not _view_read_in_order(node, parents):
+                return f"line {node.lineno}: uses .{node.attr}() as a set"
+            if node.attr in _REVEALING_ATTRIBUTES:
+                name = node.attr
+        elif isinstance(node, ast.alias) and (node.name in _REVEALING_ATTRIBUTES
+                                              or node.name in _REVEALING_NAMES):
             name = node.name
-        if name in _REVEALING:
+        if name is not None:
             line = getattr(node, "lineno", None) or getattr(parents.get(id(node)), "lineno", "?")
             return f"line {line}: uses {name}"
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -920,7 +967,7 @@ def run(path: str) -> int:
     if plan is None or plan.kind != _INPROCESS:
         env = plan.env if plan is not None and plan.env else dict(os.environ)
         os.execve(sys.executable, [sys.executable, path], env)
-    if plan.stderr_text:
+    if plan.stderr_text and sys.stderr is not None:
         sys.stderr.write(plan.stderr_text)
     modules, code, main = plan.modules, plan.code, plan.main
     plan.code = plan.main = plan.modules = None
@@ -1125,10 +1172,9 @@ def _finalize(modules: dict) -> int:
     _signal_fini()
     if gc.isenabled():
         gc.collect()
-    exit_ = os._exit
     _finalize_modules(modules)
-    # The program is gone; the caller still needs os._exit.
-    os.__dict__["_exit"] = exit_
+    # The program is gone; the caller still needs os._exit (the real one).
+    os.__dict__["_exit"] = _os_exit
     if _flush_std_files() < 0:
         status = -1
     return status
@@ -1269,4 +1315,4 @@ from builtins import (  # noqa: E402
 
 # ... and so is what runs after the modules (os and _signal among them) were cleared.
 _SIGINT, _SIG_DFL, _set_signal = int(signal.SIGINT), _signal.SIG_DFL, _signal.signal
-_kill, _getpid = os.kill, os.getpid
+_kill, _getpid, _os_exit = os.kill, os.getpid, os._exit
