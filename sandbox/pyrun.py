@@ -128,6 +128,7 @@ class _Plan:
         self.main: types.ModuleType | None = None
         self.stderr_text = ""
         self.modules: dict | None = None
+        self.own: frozenset[int] = frozenset()  # ids of the stream objects prepare() made
 
 
 _plan: _Plan | None = None
@@ -666,6 +667,8 @@ def _set_up(plan: _Plan) -> None:
     _set_signals(probe["signals"])
     _set_warnings(probe["filters"])
     streams = _make_streams(probe["streams"])
+    plan.own = frozenset(id(o) for s in streams if s is not None
+                         for o in (s, s.buffer, getattr(s.buffer, "raw", s.buffer)))
     sys.stdin, sys.stdout, sys.stderr = streams
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
     source, plan.code = plan.code, None
@@ -710,7 +713,8 @@ class _StderrCapture:
 
 def _set_environ(env: dict[str, str]) -> None:
     os.environ.clear()
-    os.environ.update(env)
+    for key, value in env.items():  # not update(): its Mapping check would cache dict's type
+        os.environ[key] = value
     time = sys.modules.get("time")
     if time is not None and hasattr(time, "tzset"):
         time.tzset()  # the time module read TZ when it was imported
@@ -846,14 +850,17 @@ def _find_and_load_unlocked(name, import_):
 '''
 
 
+_RESTORE_CODE = compile(_RESTORE_SOURCE, "<frozen importlib._bootstrap>", "exec",
+                        dont_inherit=True)
+
+
 def _patch_import(modules: dict, pending: dict) -> None:
     bootstrap = modules["_frozen_importlib"]
     namespace = {
         "_pending": pending, "_closures": _base.closures, "_modules": modules,
         "_original": bootstrap._find_and_load_unlocked, "__builtins__": __builtins__,
     }
-    exec(compile(_RESTORE_SOURCE, "<frozen importlib._bootstrap>", "exec", dont_inherit=True),
-         namespace)
+    exec(_RESTORE_CODE, namespace)
     bootstrap._find_and_load_unlocked = namespace["_find_and_load_unlocked"]
 
 
@@ -929,6 +936,9 @@ def _set_interpreter(probe: dict) -> None:
         linecache.clearcache()
 
 
+_PthreadAttr = ctypes.c_char * 128  # pthread_attr_t is smaller; made here, not in each test
+
+
 def _set_thread_stack_default() -> None:
     """glibc sizes a thread's default stack from RLIMIT_STACK when a process starts: a fresh
     interpreter gets the test's limit, a fork keeps the fork server's."""
@@ -939,7 +949,7 @@ def _set_thread_stack_default() -> None:
     page = os.sysconf("SC_PAGE_SIZE")
     size = max(soft, 16384)
     size = (size + page - 1) // page * page
-    attr = ctypes.create_string_buffer(128)
+    attr = _PthreadAttr()
     if libc.pthread_attr_init(attr) != 0:
         return
     try:
@@ -969,7 +979,7 @@ def run(path: str) -> int:
         os.execve(sys.executable, [sys.executable, path], env)
     if plan.stderr_text and sys.stderr is not None:
         sys.stderr.write(plan.stderr_text)
-    modules, code, main = plan.modules, plan.code, plan.main
+    modules, code, main, own = plan.modules, plan.code, plan.main, plan.own
     plan.code = plan.main = plan.modules = None
     namespace = main.__dict__
     del main, plan
@@ -991,18 +1001,18 @@ def run(path: str) -> int:
             del error, tb
             # PyErr_Print -> Py_Exit: __main__.__file__ is still set during shutdown.
             namespace = None
-            return 120 if _finalize(modules) < 0 else status
+            return 120 if _finalize(modules, own) < 0 else status
         sigint = type(error) is KeyboardInterrupt
         status = 1
         exit_status = _print_exception(type(error), error, tb)
         del error, tb
         if exit_status is not None:  # the excepthook raised SystemExit
             namespace = None
-            return 120 if _finalize(modules) < 0 else exit_status
+            return 120 if _finalize(modules, own) < 0 else exit_status
     namespace.pop("__file__", None)
     namespace.pop("__cached__", None)
     namespace = None
-    if _finalize(modules) < 0:
+    if _finalize(modules, own) < 0:
         status = 120
     if sigint:
         status = _exit_sigint()
@@ -1135,6 +1145,8 @@ def _unraisable_args_type() -> type:
 
 
 _UnraisableHookArgs = _unraisable_args_type()
+_GENERATORS = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
+_PROXIES = (_weakref.ProxyType, _weakref.CallableProxyType)
 
 
 def _exit_sigint() -> int:
@@ -1148,7 +1160,7 @@ def _exit_sigint() -> int:
     return 130
 
 
-def _finalize(modules: dict) -> int:
+def _finalize(modules: dict, own: frozenset[int]) -> int:
     """Py_FinalizeEx() up to the point where Python objects can still run code: wait for
     threads, run atexit handlers, flush the streams, tear the modules down in CPython's
     order (finalizers run and may still print), flush again. -1 if a flush failed."""
@@ -1172,7 +1184,7 @@ def _finalize(modules: dict) -> int:
     _signal_fini()
     if gc.isenabled():
         gc.collect()
-    _finalize_modules(modules)
+    _finalize_modules(modules, own)
     # The program is gone; the caller still needs os._exit (the real one).
     os.__dict__["_exit"] = _os_exit
     if _flush_std_files() < 0:
@@ -1224,7 +1236,7 @@ def _signal_fini() -> None:
             pass
 
 
-def _finalize_modules(modules: dict, _ModuleType=types.ModuleType, _ref=None, _len=len,
+def _finalize_modules(modules: dict, own: frozenset[int], _ModuleType=types.ModuleType, _ref=None, _len=len,
                       _list=list, _reversed=reversed, _isinstance=isinstance, _vars=vars,
                       _collect=gc.collect, _callbacks=gc.callbacks) -> None:
     """finalize_modules() of CPython 3.9-3.12, step by step. Everything it needs is bound
@@ -1269,6 +1281,11 @@ def _finalize_modules(modules: dict, _ModuleType=types.ModuleType, _ref=None, _l
     _collect()
     _callbacks[:] = saved
     saved = None
+    if not _finalizers_left(own):
+        # What follows only drops the fork server's own objects (or none made since the
+        # fork with a finalizer): it cannot print. But the standard streams die with sys.
+        _flush_dying_streams(sysdict)
+        return
     # finalize_modules_clear_weaklist: modules still alive, the latest imported first
     for name, wr in _reversed(weaklist):
         mod = wr()
@@ -1283,6 +1300,37 @@ def _finalize_modules(modules: dict, _ModuleType=types.ModuleType, _ref=None, _l
     _clear_module_dict(sysdict)
     _clear_module_dict(bdict)
     _collect()
+
+
+def _finalizers_left(own: frozenset[int]) -> bool:
+    """Could clearing the remaining modules run code made since the fork? Objects made
+    before it were frozen by warm(): the program's are the only tracked objects left
+    (besides the streams prepare() made, `own`), and only a finalizer (__del__, an io
+    object's close, a generator's finally, a weakref callback) among them can do something
+    visible."""
+    for o in gc.get_objects():
+        if id(o) in own:
+            continue
+        t = type(o)  # never the object itself: a dead weak proxy raises on any access
+        if hasattr(t, "__del__") or issubclass(t, _GENERATORS) or t in _PROXIES:
+            return True
+        if issubclass(t, _weakref.ReferenceType) and o.__callback__ is not None:
+            return True
+    return False
+
+
+def _flush_dying_streams(sysdict: dict) -> None:
+    """The standard streams' finalizers, as clearing sys runs them: flush, errors ignored."""
+    seen = []
+    for name in ("stdin", "stdout", "stderr", "__stdin__", "__stdout__", "__stderr__"):
+        f = sysdict.get(name)
+        if f is None or any(f is g for g in seen):
+            continue
+        seen.append(f)
+        try:
+            f.flush()
+        except BaseException:
+            pass
 
 
 def _clear_module_dict(d: dict, _list=list, _str=str, _len=len, _isinstance=isinstance) -> None:

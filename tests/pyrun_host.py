@@ -52,34 +52,62 @@ def _child(req: dict, stdin_path: str, out_path: str, err_path: str) -> None:
         os._exit(121)
 
 
+def _write_file(path: str, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        while data:
+            data = data[os.write(fd, data):]
+    finally:
+        os.close(fd)
+
+
+def _read_file(path: str) -> bytes:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def serve() -> None:
+    """Like the supervisor's fork server, this holds no object with a finalizer when it
+    forks (no file objects, no temporary-directory objects): a child's shutdown then sees
+    only what its program made, as in the sandbox."""
     pyrun.warm()
-    out = sys.stdout
-    for line in sys.stdin:
+    protocol_in, protocol_out = sys.stdin.fileno(), sys.stdout.fileno()
+    pending = b""
+    while True:
+        while b"\n" not in pending:
+            chunk = os.read(protocol_in, 1 << 20)
+            if not chunk:
+                return
+            pending += chunk
+        line, pending = pending.split(b"\n", 1)
         req = json.loads(line)
         if req["mode"] == "reason":
             reply = {"reason": pyrun.fresh_reason(req["path"], req["env"])}
-            out.write(json.dumps(reply) + "\n")
-            out.flush()
-            continue
-        with tempfile.TemporaryDirectory(prefix="pyrun-host-") as tmp:
+        else:
+            tmp = tempfile.mkdtemp(prefix="pyrun-host-")
             paths = [os.path.join(tmp, name) for name in ("stdin", "stdout", "stderr")]
-            with open(paths[0], "wb") as f:
-                f.write(base64.b64decode(req["stdin"]))
+            _write_file(paths[0], base64.b64decode(req["stdin"]))
             for p in paths[1:]:
-                open(p, "wb").close()
+                _write_file(p, b"")
             pid = os.fork()
             if pid == 0:
                 _child(req, *paths)
             _, status = os.waitpid(pid, 0)
-            with open(paths[1], "rb") as f:
-                stdout = f.read()
-            with open(paths[2], "rb") as f:
-                stderr = f.read()
-        reply = {"status": status, "stdout": base64.b64encode(stdout).decode(),
-                 "stderr": base64.b64encode(stderr).decode()}
-        out.write(json.dumps(reply) + "\n")
-        out.flush()
+            stdout, stderr = _read_file(paths[1]), _read_file(paths[2])
+            for p in paths:
+                os.unlink(p)
+            os.rmdir(tmp)
+            reply = {"status": status, "stdout": base64.b64encode(stdout).decode(),
+                     "stderr": base64.b64encode(stderr).decode()}
+        data = (json.dumps(reply) + "\n").encode()
+        while data:
+            data = data[os.write(protocol_out, data):]
 
 
 if __name__ == "__main__":
