@@ -114,6 +114,7 @@ class _Baseline:
         self.runtime_finalizing = 0  # address of _PyRuntime._finalizing, 0 if unknown
         self.recursion_offset = -1  # offset of recursion_remaining in PyThreadState
         self.exec_cost = 0  # recursion depth the exec() call adds under the module frame
+        self.recursion_step = -1  # how the counter moves per nested call
 
 
 _base = _Baseline()
@@ -137,7 +138,7 @@ _plan: _Plan | None = None
 
 # ---------------------------------------------------------------- warm: measure a fresh start
 
-# Runs in a fresh interpreter (`python3 -c`): records the start-up state before importing
+# Runs in a fresh interpreter (`python3 probe.py`): records the start-up state before importing
 # anything, then the modules each candidate import adds (in a fork per candidate), then at
 # shutdown the builtins that CPython restores before clearing modules.
 _PROBE = r'''
@@ -226,6 +227,7 @@ result = {
     "builtins": _builtins,
     "main": _main,
     "path": sys.path,
+    "script": __file__,
     "meta_path": [_name(x) for x in sys.meta_path],
     "path_hooks": [_name(x) for x in sys.path_hooks],
     "importer_cache": [[k, None if v is None else _name(v)] for k, v in _cache],
@@ -291,7 +293,24 @@ def _warm() -> None:
     server_modules = list(sys.modules)
     submodules = [m for m in server_modules if "." in m]
     env = dict(os.environ)
-    status, out, err = _spawn_probe([sys.executable, "-c", _PROBE, *PRELOAD, "--", *submodules], env)
+    # A script, as programs are run (`-c` differs: 3.13 imports linecache for it), in a
+    # directory of its own, removed before any test starts.
+    tmp = os.path.join(env.get("TMPDIR") or "/tmp", f"pyrun-probe-{os.getpid()}-{os.urandom(4).hex()}")
+    os.mkdir(tmp, 0o700)
+    script = os.path.join(tmp, "probe.py")
+    try:
+        fd = os.open(script, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, _PROBE.encode())
+        finally:
+            os.close(fd)
+        status, out, err = _spawn_probe([sys.executable, script, *PRELOAD, "--", *submodules], env)
+    finally:
+        for path in (script, tmp):
+            try:
+                (os.unlink if path == script else os.rmdir)(path)
+            except OSError:
+                pass
     lines = [line for line in out.decode().splitlines() if line.strip()]
     if status != 0 or len(lines) != 2:
         raise RuntimeError(f"probe exit {status}: {err.decode(errors='replace').strip()[-300:]}")
@@ -480,35 +499,48 @@ def _tstate() -> int:
 
 
 def _find_recursion_counter() -> int:
-    """Offset of the Python recursion counter (remaining, then limit) in the thread state:
-    the int beside the limit that drops by one per nested Python call. The frames under the
-    program's module frame are the fork server's; a fresh interpreter has none, so run()
-    resets the counter to what python3 has when it enters the module."""
+    """Offset of the thread state's Python recursion counter: the int that moves by one per
+    nested Python call, down from the limit (3.11+: remaining, beside the limit) or up from
+    zero (3.9, 3.10: depth). The frames under the program's module frame are the fork
+    server's; a fresh interpreter has none, so run() sets the counter to what python3 has
+    when it enters the module."""
     ts = _tstate()
     limit = sys.getrecursionlimit()
 
-    def read() -> dict[int, int]:
-        values = {}
-        for o in range(0, 256, 4):
-            if ctypes.c_int.from_address(ts + o + 4).value == limit:
-                values[o] = ctypes.c_int.from_address(ts + o).value
-        return values
+    def read() -> list[int]:
+        return [ctypes.c_int.from_address(ts + o).value for o in range(0, 256, 4)]
 
-    def nested() -> dict[int, int]:
-        return read()
+    def nested() -> tuple[list[int], list[int]]:
+        def deeper() -> list[int]:
+            return read()
 
-    outer, inner = read(), nested()
-    found = [o for o, v in outer.items() if 0 < v <= limit and inner.get(o) == v - 1]
+        return read(), deeper()
+
+    outer, (inner, innermost) = read(), nested()
+    found = []
+    for i, v in enumerate(outer):
+        if 0 < v <= limit and inner[i] - v == innermost[i] - inner[i] == -1:
+            if i + 1 < len(outer) and outer[i + 1] == limit:  # remaining, then the limit
+                found.append((i * 4, -1))
+        elif 0 < v < limit and inner[i] - v == innermost[i] - inner[i] == 1:
+            found.append((i * 4, 1))
     if len(found) != 1:
         return -1
-    offset = found[0]
-    # What the call into exec() itself costs, on top of the module frame.
+    offset, _base.recursion_step = found[0]
     counter = ctypes.c_int.from_address(ts + offset)
+    _base.exec_cost = _exec_cost(counter) * _base.recursion_step - 2
+    return offset
+
+
+def _exec_cost(counter) -> int:
+    """How far the counter moves from a caller to a function called by code it exec()s:
+    the module frame, the function's frame, and whatever the call into exec() adds. Like
+    run(), this runs once and has no loop, so the call is not specialised (3.11's
+    specialised builtin calls skip the recursion check that a plain call makes)."""
     namespace = {"read": lambda: counter.value}
     before = counter.value
     exec("value = read()", namespace)
-    _base.exec_cost = before - namespace["value"] - 2  # minus the module and lambda frames
-    return offset
+    return namespace["value"] - before
 
 
 # ---------------------------------------------------------------- the plan: here or fresh
@@ -871,13 +903,15 @@ def _set_sys(path: str, probe: dict) -> None:
         sys.orig_argv = [sys.executable, path]
     if getattr(sys.flags, "safe_path", False):
         sys.path = list(probe["path"])
-    else:  # the probe ran with -c, whose sys.path[0] is ''
+    else:  # the probe's own directory is its sys.path[0]
         sys.path = [_path0(path)] + list(probe["path"][1:])
     sys.meta_path = list(_base.meta_path)
     sys.path_hooks = list(_base.path_hooks)
     old = sys.path_importer_cache
     cache = {}
     for key, kind in probe["importer_cache"]:
+        if key == probe["script"]:
+            continue
         if key in old and (kind is None) == (old[key] is None):
             cache[key] = old[key]
         elif kind is None:
@@ -1021,16 +1055,20 @@ def run(path: str) -> int:
 
 
 def _credit_frames() -> None:
-    """python3 enters the module frame with the whole recursion budget but one; here the
-    fork server's frames sit below it. Set the counter so that the module frame, reached
-    through exec() from the caller, starts where python3's does (the limit stays)."""
+    """python3 enters the module frame at depth 1; here the fork server's frames sit below
+    it. Set the counter so that the module frame, reached through exec() from the caller,
+    starts where python3's does (the limit stays as it is)."""
     offset = _base.recursion_offset
     if offset < 0:
         return
     counter = ctypes.c_int.from_address(_tstate() + offset)
-    # python3's module frame gets limit - 1. Ours is entered through exec() (exec_cost) from
-    # the caller, which sees one more than this frame does once it returns.
-    counter.value = sys.getrecursionlimit() + _base.exec_cost - 1
+    # The module frame must be at depth 1: exec() adds exec_cost and the frame itself one,
+    # and the caller is one level above this frame once it returns.
+    depth = 1 - _base.exec_cost
+    if _base.recursion_step < 0:
+        counter.value = sys.getrecursionlimit() - depth
+    else:
+        counter.value = depth
 
 
 def _flush_io() -> None:
@@ -1042,6 +1080,12 @@ def _flush_io() -> None:
                 f.flush()
             except BaseException:
                 pass
+
+
+# From 3.12, an error met while handling SystemExit (an int code out of range, a code whose
+# str() fails) stays pending and is reported when shutdown starts.
+_KEEPS_SYSTEM_EXIT_ERRORS = sys.version_info >= (3, 12)
+_leftover: list[BaseException] = []
 
 
 def _system_exit_status(exc: BaseException) -> int:
@@ -1059,14 +1103,19 @@ def _system_exit_status(exc: BaseException) -> int:
         number = int.__index__(value)
         if not -(1 << 63) <= number < 1 << 63:
             number = -1  # PyLong_AsLong overflows to -1
+            if _KEEPS_SYSTEM_EXIT_ERRORS:
+                _leftover.append(OverflowError("Python int too large to convert to C long"))
         return number & 0xFF
     stderr = sys.__dict__.get("stderr")
     if stderr is not None:
         try:
             write = stderr.write
             write(str(value))
-        except BaseException:
-            pass
+        except BaseException as e:
+            if _KEEPS_SYSTEM_EXIT_ERRORS:
+                tb = e.__traceback__
+                e.__traceback__ = tb.tb_next if tb is not None else None
+                _leftover.append(e)
     else:
         try:
             os.write(2, str(value).encode("utf-8", "backslashreplace"))
@@ -1146,6 +1195,11 @@ def _unraisable_args_type() -> type:
 
 
 _UnraisableHookArgs = _unraisable_args_type()
+# How 3.13 words errors it reports during shutdown (earlier versions name the object).
+_SHUTDOWN_ERROR_MESSAGE = ("Exception ignored on threading shutdown"
+                           if sys.version_info >= (3, 13) else None)
+_STDOUT_FLUSH_MESSAGE = ("Exception ignored on flushing sys.stdout"
+                         if sys.version_info >= (3, 13) else None)
 _GENERATORS = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
 _PROXIES = (_weakref.ProxyType, _weakref.CallableProxyType)
 
@@ -1167,6 +1221,14 @@ def _finalize(modules: dict, own: frozenset[int]) -> int:
     order (finalizers run and may still print), flush again. -1 if a flush failed."""
     status = 0
     threading = modules.get("threading")
+    if _leftover:
+        # wait_for_thread_shutdown() finds the error still pending; with threading loaded
+        # the call into it swallows the error instead.
+        if threading is None:
+            e = _leftover.pop()
+            _default_unraisablehook(_UnraisableHookArgs(
+                (type(e), e, e.__traceback__, _SHUTDOWN_ERROR_MESSAGE, None)))
+        del _leftover[:]
     if threading is not None:
         try:
             threading._shutdown()
@@ -1201,7 +1263,10 @@ def _flush_std_files() -> int:
         try:
             out.flush()
         except BaseException as e:
-            _write_unraisable(e, out)
+            if _STDOUT_FLUSH_MESSAGE:
+                _write_unraisable(e, None, _STDOUT_FLUSH_MESSAGE)
+            else:
+                _write_unraisable(e, out)
             status = -1
     if err is not None and not _is_closed(err):
         try:
