@@ -30,7 +30,8 @@ PROGRAMS = {
     "trivial": "a, b = map(int, input().split())\nprint(a + b)\n",
     "imports": (
         "import collections, decimal, fractions, typing, heapq, re\n"
-        "a, b = map(int, input().split())\nprint(decimal.Decimal(a) + b, fractions.Fraction(a, b))\n"
+        "a, b = map(int, input().split())\n"
+        "print(decimal.Decimal(a) + b, fractions.Fraction(a, b))\n"
     ),
     "sets": "a, b = map(int, input().split())\nprint(len({str(a), str(b), 'x'}))\n",
 }

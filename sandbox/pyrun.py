@@ -295,7 +295,8 @@ def _warm() -> None:
     env = dict(os.environ)
     # A script, as programs are run (`-c` differs: 3.13 imports linecache for it), in a
     # directory of its own, removed before any test starts.
-    tmp = os.path.join(env.get("TMPDIR") or "/tmp", f"pyrun-probe-{os.getpid()}-{os.urandom(4).hex()}")
+    name = f"pyrun-probe-{os.getpid()}-{os.urandom(4).hex()}"
+    tmp = os.path.join(env.get("TMPDIR") or "/tmp", name)
     os.mkdir(tmp, 0o700)
     script = os.path.join(tmp, "probe.py")
     try:
@@ -578,7 +579,7 @@ def _decide(path: str, env: dict[str, str], compile_code: bool) -> _Plan:
     if why:
         return _Plan(_EXEC, why)
     if _raises_recursion_limit(tree) and not _stack_room_suffices():
-        return _Plan(_EXEC, "raises the recursion limit and the fork server's stack room is smaller")
+        return _Plan(_EXEC, "raises the recursion limit; the fork server's stack has less room")
     plan = _Plan(_INPROCESS)
     plan.path = path
     plan.env = dict(env)
@@ -994,7 +995,7 @@ def _set_thread_stack_default() -> None:
         libc.pthread_attr_destroy(attr)
 
 
-# ---------------------------------------------------------------- run: Py_RunMain, then Py_FinalizeEx
+# ---------------------------------------------------------------- run: Py_RunMain, Py_FinalizeEx
 
 _NO_CODE = object()
 _display = sys.__excepthook__  # PyErr_Display; the program may replace sys.__excepthook__
@@ -1294,7 +1295,9 @@ def _signal_fini() -> None:
             handler = _signal.getsignal(sig)
         except (OSError, ValueError):
             continue
-        if handler is None or (type(handler) is int and handler in (_signal.SIG_DFL, _signal.SIG_IGN)):
+        if handler is None:
+            continue
+        if type(handler) is int and handler in (_signal.SIG_DFL, _signal.SIG_IGN):
             continue
         try:
             _signal.signal(sig, _signal.SIG_DFL)
@@ -1302,8 +1305,8 @@ def _signal_fini() -> None:
             pass
 
 
-def _finalize_modules(modules: dict, own: frozenset[int], _ModuleType=types.ModuleType, _ref=None, _len=len,
-                      _list=list, _reversed=reversed, _isinstance=isinstance, _vars=vars,
+def _finalize_modules(modules: dict, own: frozenset[int], _ModuleType=types.ModuleType,
+                      _len=len, _list=list, _reversed=reversed, _isinstance=isinstance, _vars=vars,
                       _collect=gc.collect, _callbacks=gc.callbacks) -> None:
     """finalize_modules() of CPython 3.9-3.12, step by step. Everything it needs is bound
     above: the builtins and sys namespaces are wiped on the way."""
@@ -1337,10 +1340,11 @@ def _finalize_modules(modules: dict, own: frozenset[int], _ModuleType=types.Modu
             names += more
     modules.clear()
     # finalize_restore_builtins
-    copy = dict(bdict)
+    # The values it drops die when the copy CPython keeps meanwhile is released, after.
+    before = dict(bdict)
     bdict.clear()
     bdict.update(_base.builtins_copy)
-    copy = None
+    del before
     # _PyGC_CollectNoFail: collects even when disabled, without gc.callbacks
     saved = _callbacks[:]
     del _callbacks[:]
@@ -1422,8 +1426,8 @@ def _clear_module_dict(d: dict, _list=list, _str=str, _len=len, _isinstance=isin
 
 # The finalisation above wipes the builtins namespace, then this module's code still runs:
 # every builtin it uses is bound here, in its own globals, which nothing wipes.
-from builtins import (  # noqa: E402
-    BaseException, KeyError, OSError, RuntimeError, ValueError, bool, dict, getattr, hasattr,
+from builtins import (  # noqa: E402, I001
+    BaseException, OSError, RuntimeError, ValueError, bool, dict, getattr, hasattr,
     int, isinstance, len, list, range, repr, set, str, type, vars, zip,
 )
 

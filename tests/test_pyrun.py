@@ -48,7 +48,9 @@ IN_PROCESS = {
         "from fractions import Fraction\nfrom decimal import Decimal\nimport gc\ngc.disable()\n"
         "print(Counter('abca').most_common(1), Fraction(1, 3), Decimal('1.5'))\n"
     ),
-    "dictionaries of strings": "d = {}\nfor w in 'b a c a'.split():\n    d[w] = d.get(w, 0) + 1\nprint(d)\n",
+    "dictionaries of strings": (
+        "d = {}\nfor w in 'b a c a'.split():\n    d[w] = d.get(w, 0) + 1\nprint(d)\n"
+    ),
     "methods named like builtins": (
         "import re\nclass Tree:\n    def set(self, i):\n        self.hash = i\n"
         "t = Tree()\nt.set(3)\nprint(t.hash, re.compile('a+').match('aab').group())\n"
@@ -128,7 +130,8 @@ def test_the_user_site_directory_of_the_programs_home_is_honoured(host, program,
     site = home / ".local" / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
     (site / "site-packages").mkdir(parents=True)
     (site / "site-packages" / "extra_module.py").write_text("VALUE = 42\n")
-    path = program("import sys\nprint(sys.path[1:])\nimport extra_module\nprint(extra_module.VALUE)\n")
+    path = program("import sys\nprint(sys.path[1:])\n"
+                   "import extra_module\nprint(extra_module.VALUE)\n")
     env = dict(host.env, HOME=str(home))
     fresh = run_fresh(path, b"", env, host.cwd)
     assert fresh.stdout.endswith(b"42\n") or sys.prefix != sys.base_prefix

@@ -18,7 +18,6 @@ twice per mode and both modes give two different outputs.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
 
