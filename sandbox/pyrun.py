@@ -138,7 +138,7 @@ _plan: _Plan | None = None
 
 # ---------------------------------------------------------------- warm: measure a fresh start
 
-# Runs in a fresh interpreter (`python3 probe.py`): records the start-up state before importing
+# Runs in a fresh interpreter (`python3 -`): records the start-up state before importing
 # anything, then the modules each candidate import adds (in a fork per candidate), then at
 # shutdown the builtins that CPython restores before clearing modules.
 _PROBE = r'''
@@ -227,7 +227,6 @@ result = {
     "builtins": _builtins,
     "main": _main,
     "path": sys.path,
-    "script": __file__,
     "meta_path": [_name(x) for x in sys.meta_path],
     "path_hooks": [_name(x) for x in sys.path_hooks],
     "importer_cache": [[k, None if v is None else _name(v)] for k, v in _cache],
@@ -293,25 +292,10 @@ def _warm() -> None:
     server_modules = list(sys.modules)
     submodules = [m for m in server_modules if "." in m]
     env = dict(os.environ)
-    # A script, as programs are run (`-c` differs: 3.13 imports linecache for it), in a
-    # directory of its own, removed before any test starts.
-    name = f"pyrun-probe-{os.getpid()}-{os.urandom(4).hex()}"
-    tmp = os.path.join(env.get("TMPDIR") or "/tmp", name)
-    os.mkdir(tmp, 0o700)
-    script = os.path.join(tmp, "probe.py")
-    try:
-        fd = os.open(script, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, _PROBE.encode())
-        finally:
-            os.close(fd)
-        status, out, err = _spawn_probe([sys.executable, script, *PRELOAD, "--", *submodules], env)
-    finally:
-        for path in (script, tmp):
-            try:
-                (os.unlink if path == script else os.rmdir)(path)
-            except OSError:
-                pass
+    # Read from stdin (`python3 -`): run as a script file is, with no file to write where
+    # the supervisor wipes; `-c` differs (3.13 imports linecache for it).
+    status, out, err = _spawn_probe([sys.executable, "-", *PRELOAD, "--", *submodules], env,
+                                    _PROBE.encode())
     lines = [line for line in out.decode().splitlines() if line.strip()]
     if status != 0 or len(lines) != 2:
         raise RuntimeError(f"probe exit {status}: {err.decode(errors='replace').strip()[-300:]}")
@@ -341,16 +325,21 @@ def _warm() -> None:
     _base.broken = None
 
 
-def _spawn_probe(argv: list[str], env: dict[str, str]) -> tuple[int, bytes, bytes]:
-    """Run argv with env, stdin closed, from /; collect its output. (Not subprocess: every
+def _spawn_probe(argv: list[str], env: dict[str, str],
+                 stdin: bytes) -> tuple[int, bytes, bytes]:
+    """Run argv with env and stdin, from /; collect its output. (Not subprocess: every
     module loaded here stays in the fork server's address space, and so in each test's.)"""
+    in_r, in_w = os.pipe()
+    if len(stdin) > 60000:  # what a pipe holds before anyone reads it
+        raise RuntimeError("the probe does not fit a pipe")
+    os.write(in_w, stdin)
+    os.close(in_w)
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
-            null = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(null, 0)
+            os.dup2(in_r, 0)
             os.dup2(out_w, 1)
             os.dup2(err_w, 2)
             os.closerange(3, 1 << 16)
@@ -358,6 +347,7 @@ def _spawn_probe(argv: list[str], env: dict[str, str]) -> tuple[int, bytes, byte
             os.execve(argv[0], argv, env)
         finally:
             os._exit(127)
+    os.close(in_r)
     os.close(out_w)
     os.close(err_w)
     chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
@@ -904,15 +894,13 @@ def _set_sys(path: str, probe: dict) -> None:
         sys.orig_argv = [sys.executable, path]
     if getattr(sys.flags, "safe_path", False):
         sys.path = list(probe["path"])
-    else:  # the probe's own directory is its sys.path[0]
+    else:  # the probe's sys.path[0] is '' (it was read from stdin)
         sys.path = [_path0(path)] + list(probe["path"][1:])
     sys.meta_path = list(_base.meta_path)
     sys.path_hooks = list(_base.path_hooks)
     old = sys.path_importer_cache
     cache = {}
     for key, kind in probe["importer_cache"]:
-        if key == probe["script"]:
-            continue
         if key in old and (kind is None) == (old[key] is None):
             cache[key] = old[key]
         elif kind is None:
