@@ -15,6 +15,7 @@ it ran alone. Printed side by side:
   gap closed    (Pass@1 - public+random) / (oracle - public+random)
   tie           mean tie-set size; "tie (w)" over the pools that hold a wrong program
   wrong left    wrong programs still alive before the ranker (per problem)
+  unsep.        of those, printing the pick's outputs on every input (variants that say)
   runs          program runs per problem
 
 Variants: `random` (public filter, then a random pick), `before` (the previous `offline`
@@ -101,6 +102,7 @@ class VariantResult:
     tie: int = 0
     wrong_tied: int = 0
     wrong_left: int = 0  # wrong and alive before the ranker
+    unseparated: int = 0  # of those, printing the pick's outputs on every input
     runs: int = 0
     seconds: float = 0.0
     separated_by: Counter = field(default_factory=Counter)  # origins that separated wrong programs
@@ -191,11 +193,13 @@ async def evaluate(problem: Problem, pool: SandboxPool, seed: int, args, variant
         r.wrong_left = wrong_left
         r.runs = ex.executions
         sel = next((e.data.get("selection") for e in reversed(state.trace) if "selection" in e.data), None)
+        r.unseparated = wrong_left
         if sel:
             r.why = sel.get("reason", "")
             for cid, info in sel.get("separated", {}).items():
                 if not correct.get(cid, True):
                     r.separated_by.update(info.get("by_origin", {}).keys())
+                    r.unseparated -= 1
         return state, r
 
     base_state, rnd = await run_variant(None)
@@ -225,7 +229,7 @@ def report(results: list[ProblemResult], names: list[str], seconds: float, verbo
           f"pass the public examples ({mean([r.wrong_survivors for r in results]):.1f} of them wrong); "
           f"{len(wrong_pools)} pools hold a wrong program")
     header = (f"{'variant':<22} {'Pass@1':>7} {'public+random':>14} {'oracle':>7} {'gap closed':>11} "
-              f"{'tie':>6} {'tie (w)':>8} {'wrong left':>11} {'runs':>8} {'s/problem':>10}")
+              f"{'tie':>6} {'tie (w)':>8} {'wrong left':>11} {'unsep.':>7} {'runs':>8} {'s/problem':>10}")
     print(header)
     print("-" * len(header))
     for name in ["random"] + names:
@@ -235,7 +239,8 @@ def report(results: list[ProblemResult], names: list[str], seconds: float, verbo
         tie_w = mean([r.variants[name].tie for r in wrong_pools])
         label = "public filter, random" if name == "random" else name
         print(f"{label:<22} {p1:>7.3f} {pf:>14.3f} {oracle:>7.3f} {gap:>11.1%} {mean([v.tie for v in vs]):>6.2f} "
-              f"{tie_w:>8.2f} {mean([v.wrong_left for v in vs]):>11.2f} {mean([v.runs for v in vs]):>8.0f} "
+              f"{tie_w:>8.2f} {mean([v.wrong_left for v in vs]):>11.2f} {mean([v.unseparated for v in vs]):>7.2f} "
+              f"{mean([v.runs for v in vs]):>8.0f} "
               f"{mean([v.seconds for v in vs]):>10.1f}")
     for name in names:
         sep = sum((r.variants[name].separated_by for r in results), Counter())
@@ -261,6 +266,7 @@ async def main() -> None:
     ap.add_argument("--data", help="folder holding codecontests-dev.jsonl (default: $ARCHON_CODE_DATA or ../shared/data)")
     ap.add_argument("--problems", help="a problem source instead of the dev set (e.g. bundled)")
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--problem-id", action="append", default=None, help="only problems whose id starts so")
     ap.add_argument("--mutants", type=int, default=15)
     ap.add_argument("--max-dataset", type=int, default=10, help="stored solutions per kind, at most")
     ap.add_argument("--arch", action="append", default=[], help="NAME=PATH: another architecture to compare")
@@ -277,6 +283,8 @@ async def main() -> None:
         if not path.is_file():
             sys.exit(f"{path} not found: pass --data or set ARCHON_CODE_DATA")
         problems = load_problems(str(path), limit=args.limit)
+    if args.problem_id:
+        problems = [p for p in problems if any(p.id.startswith(k) for k in args.problem_id)]
     archs: dict[str, Architecture] = {"before": parse_architecture(BEFORE), "offline": resolve_architecture("offline")}
     for spec in args.arch:
         name, _, path = spec.partition("=")

@@ -34,7 +34,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from archon_code.components.outcomes import TIMEOUT, Outcomes, failed, is_large, judged
-from archon_code.components.screening import run_large
 from archon_code.config import OutputClusteringConfig
 from archon_code.context import Context
 from archon_code.state import Candidate, State, UnitTest
@@ -96,8 +95,8 @@ def build_groups(candidates: Sequence[Candidate], tests: Sequence[UnitTest], out
             big_cpu = all_cpu = 0.0
             for t, big in zip(tests, large):
                 run = outcomes.executor.get(c, t)
-                # not run (after timing out on an earlier large input) or timed out: the limit
-                cpu = limit_s if run is None or outcomes.sig(c, t) == TIMEOUT else run.cpu_s
+                # timed out, or not run after failing too often: count the limit
+                cpu = limit_s if run is None or outcomes.sig(c, t) in (TIMEOUT, "?") else run.cpu_s
                 all_cpu += cpu
                 if big:
                     big_cpu += cpu
@@ -111,8 +110,9 @@ async def rank_by_evidence(state: State, ctx: Context, tests: Sequence[UnitTest]
     alive = state.alive()
     outcomes = Outcomes(ctx.executor)
     large = [cfg.time_evidence and is_large(t) for t in tests]
-    await ctx.executor.run(alive, [t for t, big in zip(tests, large) if not big])
-    await run_large(ctx, alive, [t for t, big in zip(tests, large) if big], outcomes)
+    # everything the screening ran is already there; the large inputs go last
+    await ctx.executor.run(alive, [t for t, big in zip(tests, large) if not big]
+                           + [t for t, big in zip(tests, large) if big])
     limit_s = ctx.executor.limits.time_s
     groups = build_groups(alive, tests, outcomes, large, limit_s)
     groups.sort(key=lambda g: g.key(votes=False), reverse=True)

@@ -29,10 +29,14 @@ def normal_output(text: str) -> str:
     return " ".join(tokens)
 
 
+NOT_RUN = "not run"  # how the Executor marks inputs skipped after too many failures
+
+
 def output_signature(run: Run | None) -> str:
     """Equal for two runs that printed the same answer; ``!VERDICT`` for a run that failed,
-    ``?`` for one that has not happened."""
-    if run is None:
+    ``?`` for one that has not happened (or was skipped after the program failed too often:
+    what it would have done there is unknown)."""
+    if run is None or run.detail.startswith(NOT_RUN):
         return "?"
     if not run.ran:
         return f"!{run.verdict.value}"

@@ -4,8 +4,7 @@ An input on which most candidates crash is taken to be invalid and dropped; one 
 agree is dropped (it cannot separate anyone). A large input (``large``: an input at the
 problem's maximum sizes) is judged differently: timing out there is what a slow program
 does, not a sign of a bad input, so only crashes count against it, it is kept even when
-every candidate agrees (its CPU times still rank them), and a candidate that timed out on
-one large input is not run on the next (it already lost that argument).
+every candidate agrees (its CPU times still rank them).
 """
 
 from __future__ import annotations
@@ -51,48 +50,35 @@ class ScreenStats:
 
 
 async def screen_inputs(state: State, ctx: Context, tests: Sequence[UnitTest], cfg: InputScreeningOptions,
-                        component: str, first_batch: int = 8,
+                        component: str, first_batch: int | None = None,
                         large: Collection[str] = frozenset()) -> tuple[list[UnitTest], ScreenStats]:
     """Run the alive candidates on ``tests`` and keep the inputs that look valid and separate
     candidates (see :class:`archon_code.config.InputScreeningOptions`). ``large``: ids of the
-    tests at maximum sizes.
+    tests at maximum sizes, which run last.
 
-    The small inputs run in two batches: a candidate that times out on the first few is
-    dropped before it costs the time limit on all the others. (Not more batches: every job
-    compiles a C++ candidate again.) Large inputs run one at a time, last."""
+    One job per candidate (each job compiles a C++ candidate again); the Executor stops a
+    program after a few failures, so one that loops everywhere costs a few time limits, not
+    one per input. With ``first_batch``, the first inputs run alone first, so that a
+    candidate timing out there is dropped before the rest."""
     outcomes = Outcomes(ctx.executor)
     stats = ScreenStats(generated=len(tests))
     for t in tests:
         stats.count(t.origin, "generated")
+    ordered = [t for t in tests if t.id not in large] + [t for t in tests if t.id in large]
+    batches = [ordered] if first_batch is None else [ordered[:first_batch], ordered[first_batch:]]
     kept: list[UnitTest] = []
-    small = [t for t in tests if t.id not in large]
-    big = [t for t in tests if t.id in large]
-    for batch in (small[:first_batch], small[first_batch:]):
+    for batch in batches:
         if not batch:
             continue
         alive = state.alive()
         await ctx.executor.run(alive, batch)
         for t in batch:
-            if _judge(t, state, alive, outcomes, cfg, component, stats, large=False):
+            if _judge(t, state, alive, outcomes, cfg, component, stats, large=t.id in large):
                 kept.append(t)
-    alive = state.alive()
-    await run_large(ctx, alive, big, outcomes)
-    for t in big:
-        if _judge(t, state, alive, outcomes, cfg, component, stats, large=True):
-            kept.append(t)
     stats.kept = len(kept)
     for t in kept:
         stats.count(t.origin, "kept")
     return kept, stats
-
-
-async def run_large(ctx: Context, candidates: Sequence, tests: Sequence[UnitTest], outcomes: Outcomes) -> None:
-    """Run large inputs one at a time; a candidate that timed out on one is not run on the
-    next (that it is too slow is known, and each try costs a time limit)."""
-    slow: set[str] = set()
-    for t in tests:
-        await ctx.executor.run([c for c in candidates if c.id not in slow], [t])
-        slow |= {c.id for c in candidates if outcomes.sig(c, t) == TIMEOUT}
 
 
 def _judge(t: UnitTest, state: State, alive: list, outcomes: Outcomes, cfg: InputScreeningOptions,

@@ -89,6 +89,7 @@ class _Ctx:
         self.bytes = 0
         self.tokens = 0
         self.caps: dict[str, float] = {}  # remaining sums over test cases
+        self.words: dict[int, list[_Cell]] = {}  # the strings printed, by slot
 
     def emit(self, line: list) -> None:
         self.lines.append(line)
@@ -96,7 +97,7 @@ class _Ctx:
         self.bytes += sum(len(str(t)) + 1 for t in line) + 1
         if self.bytes > self.max_bytes or self.tokens > MAX_DECIMAL_TOKENS:
             raise _TooBig
-        if len(self.lines) % 256 == 0 and time.monotonic() > self.deadline:
+        if len(self.lines) % 256 == 0 and time.thread_time() > self.deadline:
             raise _TooBig
 
     def set(self, s: SlotSpec, value: object) -> _Cell:
@@ -122,7 +123,7 @@ class _Ctx:
         self.bytes += len(text) + 1
         if self.bytes > self.max_bytes or self.tokens > MAX_DECIMAL_TOKENS:
             raise _TooBig
-        if len(self.lines) % 256 == 0 and time.monotonic() > self.deadline:
+        if len(self.lines) % 256 == 0 and time.thread_time() > self.deadline:
             raise _TooBig
 
     def render(self) -> str:
@@ -140,15 +141,16 @@ class InputGenerator:
 
     def generate(self, profile: Profile, budget_s: float = 2.0) -> str | None:
         """One input of this size, or None when none could be made (in time)."""
-        deadline = time.monotonic() + budget_s
+        deadline = time.thread_time() + budget_s
         limit = self.max_bytes if profile.size == "max" else min(self.max_bytes, SOFT_BYTES[profile.size])
         scale = 1.0
         for _ in range(10):
-            if time.monotonic() > deadline:
+            if time.thread_time() > deadline:
                 return None
             ctx = _Ctx(profile, limit, scale, deadline)
             try:
                 self._items(self.spec.layout.items, ctx)
+                self._place_markers(ctx)
             except _TooBig:
                 scale /= 2.5
                 continue
@@ -184,7 +186,7 @@ class InputGenerator:
             choices.append(vals)
         out = []
         for combo in itertools.product(*choices):
-            ctx = _Ctx(Profile("tiny"), 10_000, 1.0, time.monotonic() + 1)
+            ctx = _Ctx(Profile("tiny"), 10_000, 1.0, time.thread_time() + 1)
             ok = True
             for s, v in zip(specs, combo):
                 lo, hi = self._range(s, ctx)
@@ -277,8 +279,12 @@ class InputGenerator:
         if (n - ref.add) % ref.mul:
             raise _Invalid("count cannot be adjusted")
         cell = ctx.slots[ref.slot]
-        cell.value = (n - ref.add) // ref.mul
+        value = (n - ref.add) // ref.mul
         s = self.spec.slots[ref.slot]
+        lo, hi = self._range(s, ctx)
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise _Invalid("the count this needs is out of its bounds")
+        cell.value = value
         if s.name:
             ctx.names[s.name] = cell.value  # type: ignore[assignment]
 
@@ -303,7 +309,9 @@ class InputGenerator:
             else:
                 n = self._count(seg.length, ctx) if seg.length is not None else self._length(s, ctx)
                 word = self._word(s, n, ctx)
-                line.append(ctx.set(s, word))
+                cell = ctx.set(s, word)
+                ctx.words.setdefault(seg.slot, []).append(cell)
+                line.append(cell)
                 left = None
         ctx.emit(line)
 
@@ -419,15 +427,38 @@ class InputGenerator:
             lo = int(b_lo) if b_lo is not None else lo
             hi = int(b_hi) if b_hi is not None else hi
         lo = max(lo, 1)
+        cap = f"|{s.name}|" if s.name else None
+        if cap in ctx.caps:
+            hi = min(hi, int(ctx.caps[cap]))  # type: ignore[index]
+            if lo > hi:
+                raise _SumSpent
         if lo > hi:
             raise _Invalid("empty length range")
         p = ctx.profile
         if p.size == "max":
-            return max(lo, lo + int((hi - lo) * ctx.scale))
-        return self.rng.randint(lo, max(lo, min(hi, LENGTH_CAP[p.size])))
+            n = max(lo, lo + int((hi - lo) * ctx.scale))
+        else:
+            n = self.rng.randint(lo, max(lo, min(hi, LENGTH_CAP[p.size])))
+        if cap in ctx.caps:
+            ctx.caps[cap] -= n  # type: ignore[index]
+        return n
+
+    def _place_markers(self, ctx: _Ctx) -> None:
+        """Characters that occur exactly once in every public input (a grid's S and E) occur
+        exactly once here too, each in a cell of its own."""
+        for sid, cells in ctx.words.items():
+            markers = self.spec.slots[sid].markers
+            if not markers:
+                continue
+            spots = [(k, j) for k, cell in enumerate(cells) for j in range(len(str(cell.value)))]
+            if len(spots) < len(markers):
+                raise _Invalid("no room for the markers")
+            for ch, (k, j) in zip(markers, self.rng.sample(spots, len(markers))):
+                word = str(cells[k].value)
+                cells[k].value = word[:j] + ch + word[j + 1:]
 
     def _word(self, s: SlotSpec, n: int, ctx: _Ctx) -> str:
-        alphabet = s.alphabet or "ab"
+        alphabet = "".join(ch for ch in s.alphabet if ch not in s.markers) or s.alphabet or "ab"
         if ctx.profile.size == "tiny" and len(alphabet) > 2 and self.rng.random() < 0.7:
             seen = sorted({ch for v in s.slot.values() for ch in v} & set(alphabet)) or list(alphabet)
             alphabet = "".join(self.rng.sample(seen, min(len(seen), self.rng.choice((1, 2, 2, 3)))))
@@ -486,7 +517,10 @@ class InputGenerator:
         if tree or (g["connected"] and m >= n - 1):
             edges = self._tree(labels, g["rooted"] and tree, ctx)
         elif g["connected"] and m < n - 1 and n > 1:
-            raise _Invalid("too few edges to connect")
+            # a connected graph needs n - 1 edges: say so in the count
+            m = n - 1
+            self._recount(it.count, m, ctx)
+            edges = self._tree(labels, False, ctx)
         have = {frozenset(e) for e in edges}
         if m - len(edges) > pairs_max // 2:
             rest = [(u, v) for u, v in itertools.combinations(labels, 2) if frozenset((u, v)) not in have]
@@ -561,7 +595,7 @@ def generate_inputs(spec: Spec, counts: dict[str, int], seed: int = 0, *, max_by
     exhaustive enumeration, when there is one)."""
     gen = InputGenerator(spec, seed, max_bytes)
     has_cases = any(s.cases for s in spec.slots.values())
-    deadline = time.monotonic() + budget_s
+    deadline = time.thread_time() + budget_s
     seen: set[str] = set()
     out: list[Generated] = []
     for size in SIZES:
@@ -577,10 +611,10 @@ def generate_inputs(spec: Spec, counts: dict[str, int], seed: int = 0, *, max_by
                     got += 1
         misses = 0
         k = 0
-        while got < want and misses < 3 * want + 5 and time.monotonic() < deadline:
+        while got < want and misses < 3 * want + 5 and time.thread_time() < deadline:
             profile = Profile(size, ("few", "many")[k % 2] if has_cases else "few") if size == "max" else Profile(size)
             k += 1
-            left = deadline - time.monotonic()
+            left = deadline - time.thread_time()
             text = gen.generate(profile, budget_s=min(left, 4.0 if size == "max" else 1.0))
             if text is None or text in seen:
                 misses += 1

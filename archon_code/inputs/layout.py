@@ -182,11 +182,11 @@ def _describe(items: list[Item], slots: dict[int, Slot]) -> str:
 class _Budget:
     def __init__(self, steps: int, seconds: float) -> None:
         self.steps = steps
-        self.deadline = time.monotonic() + seconds
+        self.deadline = time.thread_time() + seconds
 
     def spend(self) -> bool:
         self.steps -= 1
-        if self.steps < 0 or (self.steps % 256 == 0 and time.monotonic() > self.deadline):
+        if self.steps < 0 or (self.steps % 256 == 0 and time.thread_time() > self.deadline):
             raise _OutOfBudget
         return True
 
@@ -378,8 +378,9 @@ def _choices(cursors: list[Cursor], slots: _Slots, budget: _Budget, depth: int,
         yield from _blocks(cursors, refs, slots, banned)
         return
     lines = [c.line for c in cursors]
-    # t test cases: a count alone on the input's first line, then t bodies.
-    first = all(c.pos == 1 for c in cursors)
+    # t test cases: a count alone on the input's first line, then t bodies (never inside
+    # another repeated body: test cases do not nest, and the search would explode).
+    first = all(c.pos == 1 for c in cursors) and not banned
     if first:
         yield from _cases(cursors, refs, slots, budget, depth, banned, whole=True)
     if all(not line for line in lines):
@@ -402,7 +403,7 @@ def _choices(cursors: list[Cursor], slots: _Slots, budget: _Budget, depth: int,
                for line, n in zip(lines, counts)):
             sid = slots.new("word", scalar=False)
             yield Row([Word(sid, ref)]), [_advance(c, 1) for c in cursors]
-    if not first:
+    if not first and not banned:
         yield from _cases(cursors, refs, slots, budget, depth, banned)
     # A line of its own values.
     for row in _header_row(lines, slots):

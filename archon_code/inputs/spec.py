@@ -11,6 +11,7 @@ edge lists (vertex columns bounded by a count in scope).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from archon_code.inputs.expr import Expr, Num, Op, Var, evaluate
@@ -29,6 +30,7 @@ class SlotSpec:
     hi: float | None = None
     decimals: int = 0
     alphabet: str = ""
+    markers: str = ""  # characters found exactly once in each public input (a grid's S, E)
     length: Bounds | None = None  # strings: their length
     len_lo: int = 1
     len_hi: int = 1
@@ -106,6 +108,13 @@ def _observe(slot: Slot) -> SlotSpec:
         s.alphabet = "".join(sorted({ch for v in vals for ch in v}))
         if vals:
             s.len_lo, s.len_hi = min(len(v) for v in vals), max(len(v) for v in vals)
+        per_stream: dict[int, Counter] = {}
+        for stream, v in slot.seen:
+            per_stream.setdefault(stream, Counter()).update(v)
+        if len(per_stream) >= 2:  # one input alone cannot tell a marker from chance
+            once = set.intersection(*({ch for ch, n in c.items() if n == 1} for c in per_stream.values()))
+            if len(once) <= 3 and set(s.alphabet) - once:
+                s.markers = "".join(sorted(once))
     return s
 
 
@@ -297,7 +306,9 @@ def _graphs(spec: Spec) -> None:
         a, b = spec.slots[segs[0].slot], spec.slots[segs[1].slot]
         if a.slot.kind != "int" or b.slot.kind != "int":
             continue
-        owner = _vertex_bound(a, scalars) or _vertex_bound(b, scalars)
+        inside = {seg.slot for seg in segs}
+        outside = {name: sid for name, sid in scalars.items() if sid not in inside}  # counts in scope
+        owner = _vertex_bound(a, outside) or _vertex_bound(b, outside)
         if owner is not None and not _vertices_fit(spec, owner[0], owner[1], a, b):
             owner = None
         if owner is None:

@@ -583,6 +583,13 @@ _SUM = re.compile(
     r"\s*([-\d*^() ]{1,30})",
     re.IGNORECASE,
 )
+_SUM_LENGTH = re.compile(
+    r"(?:sum|total)\s+(?:of\s+(?:the\s+)?)?lengths?\s+of\s+(?:all\s+)?(?:the\s+)?(?:strings?\s+)?"
+    r"([A-Za-z]\w{0,3})\s+[^.]{0,40}?"
+    r"(?:does\s+not\s+exceed|do\s+not\s+exceed|doesn't\s+exceed|is\s+at\s+most|<=|won't\s+exceed|"
+    r"will\s+not\s+exceed)\s*([-\d*^() ]{1,30})",
+    re.IGNORECASE,
+)
 _SUM_SYMBOL = re.compile(r"\bsum\s*\(?\s*([A-Za-z]\w{0,3})\s*\)?\s*<=\s*([\d*^() ]{1,30})")
 
 
@@ -604,6 +611,11 @@ def _read_flags(text: str, st: Statement) -> None:
                 name = g and var_name(g)
                 if name:
                     st.sum_bounds[name] = bound
+    for m in _SUM_LENGTH.finditer(text):
+        bound = _expr_of(m.group(2), lost)
+        name = var_name(m.group(1))
+        if bound is not None and name:
+            st.sum_bounds[f"|{name}|"] = bound
     for m in _SUM_SYMBOL.finditer(text):
         bound = _expr_of(m.group(2), lost)
         name = var_name(m.group(1))
