@@ -106,6 +106,7 @@ class VariantResult:
     runs: int = 0
     seconds: float = 0.0
     separated_by: Counter = field(default_factory=Counter)  # origins that separated wrong programs
+    wrong_after: dict[str, int] = field(default_factory=dict)  # component type -> wrong ones alive
     why: str = ""
 
 
@@ -196,6 +197,9 @@ async def evaluate(problem: Problem, pool: SandboxPool, seed: int, args, variant
         r.unseparated = wrong_left
         if sel:
             r.why = sel.get("reason", "")
+            for label, ids in sel.get("alive_after", {}).items():
+                kind = label.split(".", 1)[-1].split("[")[0]
+                r.wrong_after[kind] = sum(not correct.get(cid, True) for cid in ids)
             for cid, info in sel.get("separated", {}).items():
                 if not correct.get(cid, True):
                     r.separated_by.update(info.get("by_origin", {}).keys())
@@ -243,6 +247,11 @@ def report(results: list[ProblemResult], names: list[str], seconds: float, verbo
               f"{mean([v.runs for v in vs]):>8.0f} "
               f"{mean([v.seconds for v in vs]):>10.1f}")
     for name in names:
+        kinds = list(dict.fromkeys(k for r in results for k in r.variants[name].wrong_after))
+        if kinds:
+            print(f"{name}: wrong programs alive after each component (per problem): "
+                  + ", ".join(f"{k} {mean([r.variants[name].wrong_after.get(k, 0) for r in results]):.2f}"
+                              for k in kinds))
         sep = sum((r.variants[name].separated_by for r in results), Counter())
         if sep:
             print(f"{name}: wrong programs separated from the pick, by input source: "

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from archon_code.inputs import synthesize
 from archon_code.inputs.generate import Profile
 from archon_code.inputs.layout import match, tokenise
@@ -129,3 +132,20 @@ def test_generation_is_bounded_in_time():
                    max_bytes=2_000_000, budget_s=3.0)
     assert time.perf_counter() - t0 < 60  # the budget is per call; a busy machine is slower
     assert all(len(g.text) <= 2_000_000 for g in s.inputs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(lo=st.integers(-10**9, 10**9), span=st.integers(0, 10**9), n_max=st.integers(2, 300),
+       seed=st.integers(0, 1000), data=st.data())
+def test_generated_values_stay_within_any_stated_bounds(lo, span, n_max, seed, data):
+    hi = lo + span
+    # (an example with n = 1 cannot show that the second line holds n values)
+    n = data.draw(st.integers(2, min(n_max, 6)))
+    values = data.draw(st.lists(st.integers(lo, hi), min_size=n, max_size=n))
+    public = f"{n}\n{' '.join(map(str, values))}\n"
+    body = f"The first line contains n (1 ≤ n ≤ {n_max}). The second line contains n integers a_i ({lo} ≤ a_i ≤ {hi})."
+    s = synthesize(statement(body), [public], {"tiny": 6, "small": 2, "max": 1}, seed, max_bytes=50_000)
+    assert s.layout == "(#1:int); (#2[#1]:int)"
+    for g in s.inputs:
+        (k,), a = lines(g.text)
+        assert 1 <= k <= n_max and len(a) == k and all(lo <= x <= hi for x in a)

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 
 from archon_code.inputs.expr import evaluate
-from archon_code.inputs.layout import Blank, Ref, Repeat, Row, Scalar, Vector, Word, match, tokenise
+from archon_code.inputs.layout import Blank, Ref, Repeat, Row, Scalar, Vector, match, tokenise
 from archon_code.inputs.spec import SlotSpec, Spec
 
 MAX_BYTES = 1_000_000

@@ -184,11 +184,10 @@ class _Budget:
         self.steps = steps
         self.deadline = time.thread_time() + seconds
 
-    def spend(self) -> bool:
+    def spend(self) -> None:
         self.steps -= 1
         if self.steps < 0 or (self.steps % 256 == 0 and time.thread_time() > self.deadline):
             raise _OutOfBudget
-        return True
 
 
 class _OutOfBudget(Exception):
@@ -677,8 +676,6 @@ def _observe(layout: Layout, streams: list[tuple[tuple[str, ...], ...]]) -> bool
                 slot.seen.append((stream, "\0"))  # end of one vector
             else:
                 slot.seen.append((stream, v))
-    for slot in layout.slots.values():
-        slot.seen = [(s, v) for s, v in slot.seen]
     return True
 
 

@@ -21,7 +21,7 @@ import re
 import string
 from dataclasses import dataclass, field
 
-from archon_code.inputs.expr import Expr, Num, Op, Var, evaluate, evaluate_bound
+from archon_code.inputs.expr import Expr, Num, Op, Var, evaluate_bound
 
 MAX_STATEMENT_CHARS = 60_000
 MAX_SECTION_CHARS = 20_000  # an Input section is a few hundred words
