@@ -33,12 +33,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sandbox.types import Verdict
+
 from archon_code.components.outcomes import TIMEOUT, Outcomes, failed, is_large, judged
 from archon_code.config import OutputClusteringConfig
 from archon_code.context import Context
 from archon_code.state import Candidate, State, UnitTest
 
 EVIDENCE = ("support", "failures", "timeouts", "size", "agreement", "votes", "cpu")
+CPU_DIGITS = 4  # CPU times compare to a tenth of a millisecond
+SLOW_SHARE = 0.25  # of the time limit, spent before a wall-clock kill: slow after all
 
 
 @dataclass
@@ -77,11 +81,27 @@ def _compatible(a: tuple[str, ...], b: tuple[str, ...], large: Sequence[bool]) -
     return True
 
 
+def _sig(c: Candidate, t: UnitTest, outcomes: Outcomes, limit_s: float, fastest: float | None) -> str:
+    """The outcome, where a large input's wall-clock kill counts as a timeout after all when the
+    program had already spent a good share of the limit, ten times what the fastest program
+    needed there (on a busy machine the wall clock can stop a slow program first)."""
+    sig = outcomes.sig(c, t)
+    if sig == "?" and fastest is not None:
+        run = outcomes.executor.get(c, t)
+        if (run is not None and run.verdict is Verdict.TLE and run.cpu_s >= SLOW_SHARE * limit_s
+                and run.cpu_s >= 10 * fastest):
+            return TIMEOUT
+    return sig
+
+
 def build_groups(candidates: Sequence[Candidate], tests: Sequence[UnitTest], outcomes: Outcomes,
                  large: Sequence[bool], limit_s: float) -> list[Group]:
     by_sigs: dict[tuple[str, ...], list[Candidate]] = {}
+    fastest = [min((r.cpu_s for c in candidates if (r := outcomes.executor.get(c, t)) is not None and r.ran),
+                   default=None) if big else None for t, big in zip(tests, large)]
     for c in candidates:
-        by_sigs.setdefault(tuple(outcomes.sig(c, t) for t in tests), []).append(c)
+        sigs = tuple(_sig(c, t, outcomes, limit_s, fast) for t, fast in zip(tests, fastest))
+        by_sigs.setdefault(sigs, []).append(c)
     groups = [Group(members, sigs) for sigs, members in by_sigs.items()]
     per_test = [Counter(s for g in groups for s in [g.sigs[k]] * g.size) for k in range(len(tests))]
     others = max(len(candidates) - 1, 1) * max(len(tests), 1)
@@ -182,7 +202,7 @@ def _score(groups: list[Group]) -> list[Candidate]:
         dist = _typical(g)
         for c in g.members:
             big, every = dist[c.id]
-            keyed.append(((g.key(), -round(big, 3), -round(every, 3)), c))
+            keyed.append(((g.key(), -round(big, CPU_DIGITS), -round(every, CPU_DIGITS)), c))
     keyed.sort(key=lambda kc: kc[0], reverse=True)
     distinct = sorted({k for k, _ in keyed}, reverse=True)
     value = {k: float(len(distinct) - i) for i, k in enumerate(distinct)}
@@ -204,7 +224,7 @@ def _reason(groups: list[Group], ranked: list[Candidate], tests: Sequence[UnitTe
         dist = sorted(_typical(best).values())
         basis = "the largest inputs" if any(large) else "all inputs"
         cpu = best.member_cpu[ranked[0].id][0 if any(large) else 1]
-        if round(dist[0][0], 3) == round(dist[1][0], 3) and round(dist[0][1], 3) == round(dist[1][1], 3):
+        if [round(x, CPU_DIGITS) for x in dist[0]] == [round(x, CPU_DIGITS) for x in dist[1]]:
             why += f"; its {best.size} programs run alike: seeded pick"
         else:
             why += (f"; of its {best.size} programs, the one whose CPU time on {basis} is nearest "

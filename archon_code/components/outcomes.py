@@ -13,6 +13,7 @@ from archon_code.executor import Executor, Run
 from archon_code.state import Candidate, UnitTest
 
 LARGE_INPUT_BYTES = 50_000
+WALL_ONLY = 0.8  # a timeout with less CPU time than this share of the limit hit the wall clock
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?")
 TIMEOUT = f"!{Verdict.TLE.value}"
 
@@ -72,8 +73,14 @@ class Outcomes:
         key = (program.key, t.id)
         sig = self._sigs.get(key)
         if sig is None:
-            sig = output_signature(self.executor.get(c, t))
-            if sig != "?":  # not run yet: ask again later
+            run = self.executor.get(c, t)
+            sig = output_signature(run)
+            if (sig == TIMEOUT and run is not None and is_large(t)
+                    and run.cpu_s < WALL_ONLY * self.executor.limits.time_s):
+                # killed by the wall-clock backstop well under the CPU limit: a busy machine,
+                # not (yet) a slow program; where time is evidence, that says nothing
+                sig = "?"
+            if run is not None:  # not run yet: ask again later
                 self._sigs[key] = sig
         return sig
 

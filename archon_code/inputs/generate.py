@@ -148,6 +148,11 @@ class InputGenerator:
             if time.thread_time() > deadline:
                 return None
             ctx = _Ctx(profile, limit, scale, deadline)
+            # "the sum of n over all test cases does not exceed ...": a budget for the input
+            for name, bound in self.spec.statement.sum_bounds.items():
+                v = evaluate(bound, {})
+                if v is not None:
+                    ctx.caps[name] = v
             try:
                 self._items(self.spec.layout.items, ctx)
                 self._place_markers(ctx)
@@ -250,29 +255,21 @@ class InputGenerator:
         if graph is not None:
             self._graph(it, graph, n, ctx)
             return
-        cases = self.spec.slots[it.count.slot].cases
-        saved_caps = dict(ctx.caps)
-        if cases:
-            for name, bound in self.spec.statement.sum_bounds.items():
-                v = evaluate(bound, ctx.names)
-                if v is not None:
-                    ctx.caps[name] = v
         done = 0
         for _ in range(n):
             mark = (len(ctx.lines), ctx.bytes, ctx.tokens, dict(ctx.caps))
             try:
                 self._items(it.body, ctx)
             except _SumSpent:
-                if not cases or not done:
+                if not done:
                     raise _Invalid("a sum over test cases leaves no room") from None
-                # this case does not fit: drop what it printed, and stop here
+                # this repetition does not fit: drop what it printed, and stop here
                 del ctx.lines[mark[0]:]
                 ctx.bytes, ctx.tokens, ctx.caps = mark[1], mark[2], mark[3]
                 break
             done += 1
         if done != n:
             self._recount(it.count, done, ctx)
-        ctx.caps = saved_caps
 
     def _recount(self, ref: Ref, n: int, ctx: _Ctx) -> None:
         """Make the printed count say ``n`` (when the count can say it)."""

@@ -143,7 +143,9 @@ def _bind(spec: Spec, order: list[int]) -> None:
             if _fits(s, name, st):
                 s.name = name.strip("|")
                 if name.startswith("|") and s.slot.kind != "word":
-                    s.bounds = _absolute(st.lengths[s.name])
+                    # |a_i| <= 10^9; but where no public value is negative, |a| may as well be
+                    # the length of a string of digits: keep to what is surely allowed
+                    s.bounds = _absolute(st.lengths[s.name], signed=s.lo is not None and s.lo < 0)
                 elif name.startswith("|"):
                     s.length = st.lengths.get(s.name)
                 else:
@@ -176,10 +178,10 @@ def _fits(s: SlotSpec, name: str, st: Statement) -> bool:
     return _numeric_fit(b, nums)
 
 
-def _absolute(b: Bounds) -> Bounds:
-    """Bounds on a value from bounds on its absolute value."""
+def _absolute(b: Bounds, signed: bool) -> Bounds:
+    """Bounds on a value from bounds on its absolute value (``signed``: negative values too)."""
     out = Bounds(upper=list(b.upper))
-    out.lower = [(Op("neg", (e,)), strict) for e, strict in b.upper]
+    out.lower = [(Op("neg", (e,)), strict) for e, strict in b.upper] if signed else [(Num(0), False)]
     return out
 
 
