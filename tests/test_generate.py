@@ -149,3 +149,17 @@ def test_generated_values_stay_within_any_stated_bounds(lo, span, n_max, seed, d
     for g in s.inputs:
         (k,), a = lines(g.text)
         assert 1 <= k <= n_max and len(a) == k and all(lo <= x <= hi for x in a)
+
+
+@settings(max_examples=60, deadline=None)
+@given(statement_text=st.text(max_size=300), inputs=st.lists(
+    st.text(alphabet=st.sampled_from("0123456789 -\n.abc#?()"), max_size=60), min_size=1, max_size=3),
+    seed=st.integers(0, 100))
+def test_synthesis_never_fails_on_arbitrary_text(statement_text, inputs, seed):
+    s = synthesize(statement("1 ≤ n ≤ 10^5 " + statement_text), inputs, {"tiny": 3, "small": 1, "max": 1}, seed,
+                   max_bytes=20_000, budget_s=2.0)
+    from archon_code.inputs.layout import infer_layout
+    layout = infer_layout(inputs)
+    assert (s.layout is None) == (layout is None)
+    for g in s.inputs:
+        assert len(g.text) <= 20_000 and match(layout, tokenise(g.text)) is not None

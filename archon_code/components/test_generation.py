@@ -120,8 +120,13 @@ class InputSynthesis(Component[InputSynthesisConfig]):
         t0 = time.perf_counter()
         # Statements and public inputs are untrusted text: inference and generation are
         # bounded in size and time inside (budget_s).
-        made = await asyncio.to_thread(synthesize, state.problem.description, public, counts, seed,
-                                       max_bytes=cfg.max_input_bytes, budget_s=cfg.budget_s)
+        try:
+            made = await asyncio.to_thread(synthesize, state.problem.description, public, counts, seed,
+                                           max_bytes=cfg.max_input_bytes, budget_s=cfg.budget_s)
+        except (ValueError, TypeError, IndexError, KeyError, ArithmeticError, RecursionError) as e:
+            # Text no rule foresaw costs this problem its synthesized inputs, not its run.
+            state.log(self.label, "error", f"no inputs synthesized: {type(e).__name__}: {e}")
+            return state
         seconds = round(time.perf_counter() - t0, 3)
         if made.layout is None:
             state.log(self.label, "note", "no input layout explains the public inputs: no inputs made",
