@@ -5,6 +5,10 @@ sample index, rather than by the whole request, is what makes sample counts exte
 that asks for 20 samples after an earlier run cached 10 finds indices 0..9 and only asks the
 provider for 10..19, and an identical re-run costs nothing.
 
+Only whole answers are kept: an empty answer (a provider fault) or one cut at ``max_tokens``
+(finish reason "length") is never written, and one that an older version wrote is never
+served, so a fault is asked about again instead of being replayed forever.
+
 sqlite in WAL mode lets several processes (parallel runs sharing one cache) read while one
 writes; ``busy_timeout`` makes writers wait for each other instead of failing.
 """
@@ -75,6 +79,11 @@ class CachedResponse:
     latency_s: float
 
 
+def cacheable(response: CachedResponse) -> bool:
+    """A whole answer: not empty, not truncated."""
+    return bool(response.text.strip()) and response.finish_reason != "length"
+
+
 @dataclass(frozen=True)
 class CacheStats:
     path: Path
@@ -119,12 +128,17 @@ class ResponseCache:
                     chunk,
                 ).fetchall()
                 for key, *fields in rows:
-                    found[key] = CachedResponse(*fields)
+                    response = CachedResponse(*fields)
+                    if cacheable(response):
+                        found[key] = response
             self._hits += len(found)
             self._misses += len(wanted) - len(found)
         return found
 
     def put(self, key: str, response: CachedResponse, *, model: str, sample_index: int) -> None:
+        """Keep one sample; an empty or truncated one is not kept (see :func:`cacheable`)."""
+        if not cacheable(response):
+            return
         with self._lock:
             self._conn.execute(
                 "INSERT OR REPLACE INTO responses (key, model, sample_index, text, finish_reason,"

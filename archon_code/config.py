@@ -1,9 +1,20 @@
 """Architecture configs: ``{name, layers: [[component, ...], ...]}`` in YAML or JSON.
 
 Each component is a pydantic model picked by its ``type``. Archon's published JSON configs
-load unchanged: its keys that this package does not use are kept in ``archon_extra`` rather
-than rejected, while any other unknown key is an error, so a typo in a key we do use
-(``sample`` for ``samples``) never passes silently.
+load unchanged and behave as in Archon:
+
+* every key Archon's components read or its configs carry is accepted; the ones this package
+  does not act on are kept in ``archon_extra`` and named once in an
+  :class:`IgnoredKeysWarning` (``ignored: ...``), never rejected;
+* a config in Archon's own format (every component one of Archon's seven types and carrying
+  ``model_type``, which Archon's constructors require; or ``format: archon``) accepts any
+  other key too, as Archon does, and gets Archon's behaviour where it differs from
+  archon-code's: its unit-test generator writes natural-language tests that are appended to
+  the problem for every later layer, and its ranker takes one sample;
+* in archon-code's own configs an unknown key is an error with a did-you-mean, so a typo in
+  a key we act on (``sample`` for ``samples``) never passes silently;
+* models that cannot run here (Archon's in-process vLLM, TGI endpoints, the PairRM reward
+  model, custom generators) are refused at load with what to use instead.
 
 A new component type is one class in this module: a subclass of :class:`ComponentConfig`
 (or :class:`LLMComponentConfig`) with ``type: Literal["..."]``, defined before
@@ -12,16 +23,17 @@ A new component type is one class in this module: a subclass of :class:`Componen
 
 from __future__ import annotations
 
-import difflib
-import json
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-# Archon's ``model_type`` values and the litellm provider prefix each one stands for.
+from archon_code.config_files import ConfigError, did_you_mean, read_config_file
+
+# Archon's ``model_type`` values and the litellm provider prefix each one stands for. Archon's
+# "vLLM" loads the model in its own process; here it means a vLLM server at ``api_base``.
 MODEL_TYPE_PREFIX: dict[str, str] = {
     "OpenAI_API": "openai/",
     "Together_API": "together_ai/",
@@ -31,28 +43,41 @@ MODEL_TYPE_PREFIX: dict[str, str] = {
     "vLLM": "hosted_vllm/",
     "Bedrock_API": "bedrock/",
 }
-ModelType = Literal["OpenAI_API", "Together_API", "Anthropic_API", "Groq_API", "Google_API", "vLLM", "Bedrock_API"]
+
+# Archon's component types, and every key its components read
+# (src/archon/completions/components/*.py) or its published configs carry. A component acts
+# on the ones that are its fields and sets the others aside.
+ARCHON_TYPES = ("generator", "fuser", "critic", "ranker", "verifier", "unit_test_generator",
+                "unit_test_evaluator")
+ARCHON_COMPONENT_KEYS = frozenset({
+    "type", "model", "model_type", "temperature", "max_tokens", "samples", "no_system", "top_k",
+    "use_critiques", "ranker_batch_size", "first_k", "first_pass", "unit_test_cap",
+    "remove_unit_tests_from_prompt", "length_control", "length_contorl", "top_k_generations",
+    "fuse_generations_count", "ranker_config", "checkpoint", "batch_num",
+})
+PAIRRM = "llm-blender/PairRM"
+
+Format = Literal["archon-code", "archon"]
 
 _COMPONENT_CLASSES: dict[str, type[ComponentConfig]] = {}
 
 
-class ArchitectureError(ValueError):
+class ArchitectureError(ConfigError):
     """A config that cannot be loaded. ``str()`` gives one line per problem, each naming the
     file, the layer and component (1-based) and the field."""
 
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+class IgnoredKeysWarning(UserWarning):
+    """Keys a config may carry (Archon's) that archon-code accepts but does not act on."""
 
 
 def _set_aside(data: Any, keys: frozenset[str]) -> Any:
-    """Move Archon-only keys out of ``data`` into its ``archon_extra`` mapping."""
+    """Move the given keys out of ``data`` into its ``archon_extra`` mapping."""
     if not isinstance(data, Mapping) or not keys & data.keys():
         return data
     data = dict(data)
     extra = dict(data.get("archon_extra") or {})
-    for key in keys & data.keys():
+    for key in sorted(keys & data.keys()):
         extra[key] = data.pop(key)
     data["archon_extra"] = extra
     return data
@@ -63,15 +88,20 @@ class ComponentConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    # Keys Archon's configs carry that we accept and keep but do not act on.
-    ARCHON_KEYS: ClassVar[frozenset[str]] = frozenset()
-
+    # Keys accepted and kept in archon_extra: Archon's keys this component has no field for.
     archon_extra: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def ignored_keys(cls) -> frozenset[str]:
+        """Archon's keys this component accepts without acting on them."""
+        field = cls.model_fields.get("type")
+        tag = get_args(field.annotation)[0] if field is not None and get_origin(field.annotation) is Literal else None
+        return ARCHON_COMPONENT_KEYS - cls.model_fields.keys() if tag in ARCHON_TYPES else frozenset()
 
     @model_validator(mode="before")
     @classmethod
     def _set_aside_archon_keys(cls, data: Any) -> Any:
-        return _set_aside(data, cls.ARCHON_KEYS)
+        return _set_aside(data, cls.ignored_keys())
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -83,22 +113,54 @@ class ComponentConfig(BaseModel):
 
 
 class LLMComponentConfig(ComponentConfig):
-    """A component that calls a language model."""
-
-    ARCHON_KEYS = frozenset({"no_system"})
+    """A component that calls a language model. ``no_system`` sends no system message (for
+    models that refuse one), as Archon's option does."""
 
     model: str = Field(min_length=1)
-    model_type: ModelType | None = None
+    model_type: str | None = None
     api_base: str | None = None
     temperature: float = Field(0.7, ge=0, le=2)
     max_tokens: int = Field(2048, gt=0)
     samples: int = Field(1, gt=0)
+    no_system: bool = False
 
     @field_validator("model_type", mode="before")
     @classmethod
-    def _blank_model_type(cls, value: Any) -> Any:
+    def _known_model_type(cls, value: Any) -> Any:
         # Archon writes "" for models that need no provider (e.g. its PairRM ranker).
-        return None if value == "" else value
+        if value == "":
+            return None
+        if isinstance(value, str) and value not in MODEL_TYPE_PREFIX and value != "tgi":
+            raise ValueError(
+                f"{value!r} has no litellm mapping (Archon reaches it through a custom generator, "
+                f"which cannot run here); use one of {', '.join(MODEL_TYPE_PREFIX)}, or leave "
+                "model_type out and write the model as a litellm string such as 'openai/gpt-4o'")
+        return value
+
+    @field_validator("model")
+    @classmethod
+    def _runnable_model(cls, value: str) -> str:
+        if value.lower() == PAIRRM.lower():
+            raise ValueError(
+                f"{value!r} is a reward model Archon runs in its own process (llm-blender), "
+                "which archon-code does not; rank with an LLM (any litellm model, e.g. "
+                "'openai/gpt-4o-mini') or with execution (type: codet, pass_count or output_clustering)")
+        return value
+
+    @model_validator(mode="after")
+    def _runnable_model_type(self) -> LLMComponentConfig:
+        if self.model_type == "vLLM" and not self.api_base:
+            served = self.model.removeprefix("hosted_vllm/")
+            raise ValueError(
+                "model_type: 'vLLM' loads the model inside Archon's own process, which archon-code "
+                f"does not do; serve it (vllm serve {served}) and use model 'hosted_vllm/{served}' "
+                "with api_base (or --api-base)")
+        if self.model_type == "tgi":
+            raise ValueError(
+                "model_type: 'tgi' calls a text-generation-inference endpoint through Archon's own "
+                f"client, which archon-code does not have; use model 'openai/tgi' with api_base "
+                f"{self.model!r} (TGI's OpenAI-compatible route) and no model_type")
+        return self
 
     @property
     def litellm_model(self) -> str:
@@ -116,20 +178,20 @@ def _with_prefix(model: str, model_type: str | None) -> str:
 
 class GeneratorConfig(LLMComponentConfig):
     type: Literal["generator"]
-    ARCHON_KEYS = LLMComponentConfig.ARCHON_KEYS | {"top_k"}
 
     language: Literal["python", "cpp", "any"] = "any"
 
 
 class FuserConfig(LLMComponentConfig):
+    """Fuses every alive candidate into ``samples`` programs. ``length_control`` asks for a
+    program no longer than the longest input, as Archon's option does. When the prompt would
+    not fit ``max_input_tokens`` (default: the model's window, when litellm knows it), the
+    candidates are fused in batches that fit."""
+
     type: Literal["fuser"]
-    ARCHON_KEYS = LLMComponentConfig.ARCHON_KEYS | {
-        "top_k",
-        "top_k_generations",
-        "fuse_generations_count",
-        "ranker_config",
-        "length_control",
-    }
+
+    length_control: bool = False
+    max_input_tokens: int | None = Field(None, gt=0)
 
 
 class CriticConfig(LLMComponentConfig):
@@ -137,13 +199,14 @@ class CriticConfig(LLMComponentConfig):
 
 
 class RankerConfig(LLMComponentConfig):
-    """An LLM ranker keeping the ``top_k`` best candidates."""
+    """An LLM ranker keeping the ``top_k`` best candidates. It shows each candidate's critique
+    whenever one was written, as Archon does; ``use_critiques: false`` hides them (in
+    Archon's format the key is ignored, as Archon ignores it)."""
 
     type: Literal["ranker"]
-    ARCHON_KEYS = LLMComponentConfig.ARCHON_KEYS | {"ranker_batch_size"}
 
     top_k: int = Field(5, gt=0)
-    use_critiques: bool = False
+    use_critiques: bool = True
 
 
 class VerifierConfig(LLMComponentConfig):
@@ -153,18 +216,24 @@ class VerifierConfig(LLMComponentConfig):
 
 
 class UnitTestGeneratorConfig(LLMComponentConfig):
+    """``unit_tests: executable`` (archon-code's): (stdin, expected stdout) pairs the sandbox
+    can run. ``natural_language`` (Archon's, the default for Archon-format configs):
+    statements about a correct program, appended to the problem for every later layer.
+    ``remove_unit_tests_from_prompt`` writes executable tests without seeing the examples."""
+
     type: Literal["unit_test_generator"]
 
+    unit_tests: Literal["executable", "natural_language"] = "executable"
     unit_test_cap: int | None = Field(None, gt=0)
     remove_unit_tests_from_prompt: bool = False
 
 
 class UnitTestEvaluatorConfig(LLMComponentConfig):
-    """Ranks candidates by the generated unit tests they pass. ``first_pass`` is Archon's
-    older spelling of ``first_k: 1``."""
+    """Ranks candidates by the unit tests the LLM predicts they pass: the natural-language
+    tests appended to the problem when there are any, else the executable ones.
+    ``first_pass`` is Archon's older spelling of ``first_k: 1``."""
 
     type: Literal["unit_test_evaluator"]
-    ARCHON_KEYS = LLMComponentConfig.ARCHON_KEYS | {"unit_test_cap"}
 
     first_k: int | None = Field(None, gt=0)
     first_pass: bool = False
@@ -352,6 +421,11 @@ def component_types() -> list[str]:
     return list(_COMPONENT_CLASSES)
 
 
+def component_class(tag: str) -> type[ComponentConfig]:
+    """The config class of a component type (KeyError for an unknown one)."""
+    return _COMPONENT_CLASSES[tag]
+
+
 def _normalise_layers(data: Any) -> Any:
     """Archon's older configs wrap a layer as ``{"branches": n, "models": [...]}``."""
     if not isinstance(data, Mapping) or not isinstance(data.get("layers"), list):
@@ -365,57 +439,138 @@ def _normalise_layers(data: Any) -> Any:
     return {**data, "layers": layers}
 
 
+def _components(data: Mapping) -> list[Any]:
+    layers = data.get("layers")
+    if not isinstance(layers, list):
+        return []
+    return [c for layer in layers if isinstance(layer, list) for c in layer]
+
+
+def _own_keys() -> frozenset[str]:
+    """Keys only archon-code's configs use: a component carrying one is not Archon's."""
+    fields = {name for cls in _COMPONENT_CLASSES.values() for name in cls.model_fields}
+    return frozenset(fields - ARCHON_COMPONENT_KEYS - {"archon_extra"})
+
+
+def detect_format(data: Mapping) -> Format:
+    """``format`` when given; else Archon's when every component is one of Archon's types and
+    carries ``model_type`` (Archon's constructors require it) and no archon-code key."""
+    if data.get("format") in get_args(Format):
+        return data["format"]
+    components = _components(data)
+    own = _own_keys()
+    archon = bool(components) and all(
+        isinstance(c, Mapping) and c.get("type") in ARCHON_TYPES and "model_type" in c and not own & c.keys()
+        for c in components)
+    return "archon" if archon else "archon-code"
+
+
+def _as_archon_does(component: Mapping) -> Mapping:
+    """One component of an Archon-format config, adjusted to behave as Archon runs it: keys
+    Archon does not know are ignored as Archon ignores them, its ranker takes one sample,
+    its unit-test generator writes natural-language tests, and the keys Archon does not
+    read on a component are set aside even where archon-code has a field of that name."""
+    cls = _COMPONENT_CLASSES.get(component.get("type"))  # type: ignore[arg-type]
+    if cls is None:
+        return component
+    data = dict(component)
+    aside = {k for k in data if k not in cls.model_fields and k != "type"}
+    if cls is RankerConfig:
+        aside |= {"use_critiques"} & data.keys()
+        if data.get("samples", 1) != 1:
+            aside.add("samples")
+    if cls is UnitTestGeneratorConfig:
+        data.setdefault("unit_tests", "natural_language")
+        aside |= {"remove_unit_tests_from_prompt"} & data.keys()
+    return _set_aside(data, frozenset(aside))
+
+
 class Architecture(BaseModel):
+    """``format`` says whose conventions a config follows; it is detected (see
+    :func:`detect_format`) unless given."""
+
     model_config = ConfigDict(extra="forbid")
 
     ARCHON_KEYS: ClassVar[frozenset[str]] = frozenset({"custom"})
 
     name: str = Field(min_length=1)
+    format: Format = "archon-code"
     layers: list[Annotated[list[AnyComponent], Field(min_length=1)]] = Field(min_length=1)
     archon_extra: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
     def _archon_shapes(cls, data: Any) -> Any:
-        return _set_aside(_normalise_layers(data), cls.ARCHON_KEYS)
+        data = _set_aside(_normalise_layers(data), cls.ARCHON_KEYS)
+        if not isinstance(data, Mapping) or not isinstance(data.get("layers"), list):
+            return data
+        found = detect_format(data)
+        data = {**data, "format": found}
+        if found == "archon":
+            data["layers"] = [
+                [_as_archon_does(c) if isinstance(c, Mapping) else c for c in layer] if isinstance(layer, list) else layer
+                for layer in data["layers"]]
+        return data
+
+    def ignored(self) -> list[str]:
+        """What the config carries that nothing acts on, one entry per layer and component
+        type: ``layer 2 ranker: ranker_batch_size, use_critiques``."""
+        entries = []
+        if self.archon_extra.get("custom"):
+            entries.append("custom (Archon's hook for user components; every component here is built in)")
+        for i, layer in enumerate(self.layers, 1):
+            seen: dict[str, list[str]] = {}
+            for component in layer:
+                keys = seen.setdefault(component.type, [])
+                for key in component.archon_extra:
+                    if key not in keys:
+                        keys.append(key)
+            for kind, keys in seen.items():
+                if keys:
+                    cls = _COMPONENT_CLASSES[kind]
+                    entries.append(f"layer {i} {kind}: " + ", ".join(_ignored_key(k, cls) for k in keys))
+        return entries
 
 
-def parse_architecture(data: Any, source: str = "<config>") -> Architecture:
-    """Validate already-parsed config data; errors raise :class:`ArchitectureError`."""
+def _ignored_key(key: str, cls: type[ComponentConfig]) -> str:
+    if key in ARCHON_COMPONENT_KEYS:
+        if cls is RankerConfig and key == "samples":
+            return "samples (Archon's ranker takes one sample)"
+        return key
+    return key + did_you_mean(key, _acted_on(cls))
+
+
+def _acted_on(cls: type[BaseModel]) -> list[str]:
+    return [name for name in cls.model_fields if name not in ("type", "archon_extra")]
+
+
+# warn_explicit's registry: one warning per distinct message, however often a config loads.
+_WARNED: dict[Any, Any] = {}
+
+
+def parse_architecture(data: Any, source: str = "<config>", *, warn: bool = True) -> Architecture:
+    """Validate already-parsed config data; errors raise :class:`ArchitectureError`. Keys
+    accepted but not acted on are named in one :class:`IgnoredKeysWarning` (``warn``)."""
     if not isinstance(data, Mapping):
         raise ArchitectureError(source, [f"expected a mapping with 'name' and 'layers', got {type(data).__name__}"])
     try:
-        return Architecture.model_validate(data)
+        architecture = Architecture.model_validate(data)
     except ValidationError as exc:
         raise ArchitectureError(source, _describe(exc, _normalise_layers(data))) from None
+    ignored = architecture.ignored()
+    if warn and ignored:
+        # Line 0 has no source text, so the default display is this one line.
+        warnings.warn_explicit("ignored: " + "; ".join(ignored), IgnoredKeysWarning, source, 0,
+                               registry=_WARNED)
+    return architecture
 
 
-def load_architecture(path: str | Path) -> Architecture:
+def load_architecture(path: str | Path, *, warn: bool = True) -> Architecture:
     """Load a YAML or JSON architecture file. A missing ``name`` defaults to the file stem."""
-    source = str(path)
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ArchitectureError(source, [f"cannot read: {exc}"]) from None
-    if not text.strip():
-        raise ArchitectureError(source, ["the file is empty"])
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ArchitectureError(source, [f"line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"]) from None
-    else:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise ArchitectureError(source, [f"{where}invalid YAML: {problem}"]) from None
+    data = read_config_file(path, ArchitectureError)
     if isinstance(data, dict) and "name" not in data:
-        data = {"name": path.stem, **data}
-    return parse_architecture(data, source)
+        data = {"name": Path(path).stem, **data}
+    return parse_architecture(data, str(path), warn=warn)
 
 
 def _describe(exc: ValidationError, data: Any) -> list[str]:
@@ -442,7 +597,7 @@ def _describe(exc: ValidationError, data: Any) -> list[str]:
                     tag = raw_component["type"]
                 where.append(f"{label} ({tag})" if tag else label)
         field = ".".join(str(part) for part in loc)
-        message = error["msg"]
+        message = error["msg"].removeprefix("Value error, ")
         kind = error["type"]
         expected = ", ".join(_COMPONENT_CLASSES)
         if kind == "union_tag_not_found":
@@ -453,7 +608,7 @@ def _describe(exc: ValidationError, data: Any) -> list[str]:
         elif kind == "too_short" and where and not field:
             message = "a layer needs at least one component"
         elif kind == "extra_forbidden" and fields_model is not None and len(loc) == 1:
-            message += _did_you_mean(str(loc[0]), fields_model)
+            message += did_you_mean(str(loc[0]), _acted_on(fields_model))
         prefix = ", ".join(where)
         parts = [p for p in (prefix, field) if p]
         problems.append(": ".join(parts + [message]))
@@ -467,9 +622,3 @@ def _lookup(data: Any, path: list[Any]) -> Any:
         except (KeyError, IndexError, TypeError):
             return None
     return data
-
-
-def _did_you_mean(key: str, model: type[BaseModel]) -> str:
-    known = [name for name in model.model_fields if name not in ("type", "archon_extra")]
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -3,61 +3,87 @@ the problem's Executor (shared execution)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass, field
 
 from sandbox.pool import SandboxPool
 
-from archon_code.cache import ResponseCache
+from archon_code.config import Architecture, LLMComponentConfig, parse_architecture
 from archon_code.executor import Executor
-from archon_code.llm import LLMClient
+from archon_code.llm import LLMClient, LLMSettings, missing_credentials
 
-
-@dataclass
-class LLMSettings:
-    """What a user says about LLM access, on the command line or in code."""
-
-    model: str | None = None  # overrides every component's model (`--model`)
-    api_base: str | None = None  # `--api-base`, e.g. a vLLM or ollama server
-    api_key: str | None = None
-    max_connections: int = 8
-    timeout_s: float = 120.0
-    max_retries: int = 4
-    cache: ResponseCache | None = None
-    use_cache: bool = True
-    backoff_base_s: float = 1.0
+__all__ = ["Context", "LLMHub", "LLMSettings", "architecture_models", "missing_keys", "with_model"]
 
 
 class LLMHub:
-    """One client per (model, api base), all sharing one connection limit and one cache."""
+    """One client per (model, api base), all sharing one connection limit, one cache and one
+    retry policy (the settings). Models are used as the architecture names them: a
+    ``--model`` override is written into the architecture first (:func:`with_model`), so
+    that what a run records is what it ran."""
 
     def __init__(self, settings: LLMSettings | None = None) -> None:
         self.settings = settings or LLMSettings()
+        self._limiter: asyncio.Semaphore | None = None
         self._clients: dict[tuple[str, str | None], LLMClient] = {}
 
     def client(self, model: str, api_base: str | None = None) -> LLMClient:
-        s = self.settings
-        model = s.model or model
-        api_base = s.api_base or api_base
         key = (model, api_base)
         if key not in self._clients:
-            if self._clients:
-                # Every further client shares the first one's connection limit and cache.
-                root = next(iter(self._clients.values()))
-                self._clients[key] = root.derive(model, api_base=api_base, api_key=s.api_key)
-            else:
-                self._clients[key] = LLMClient(
-                    model,
-                    api_base=api_base,
-                    api_key=s.api_key,
-                    max_connections=s.max_connections,
-                    timeout_s=s.timeout_s,
-                    max_retries=s.max_retries,
-                    cache=s.cache,
-                    use_cache=s.use_cache,
-                    backoff_base_s=s.backoff_base_s,
-                )
+            if self._limiter is None:
+                self._limiter = asyncio.Semaphore(self.settings.max_connections)
+            self._clients[key] = LLMClient(model, api_base, settings=self.settings, limiter=self._limiter)
         return self._clients[key]
+
+
+def with_model(arch: Architecture, model: str | None, api_base: str | None = None) -> Architecture:
+    """``--model`` / ``--api-base`` written into every LLM component (a judge model too), so
+    that the architecture recorded (and reported, and written to best.yaml) is the one that
+    ran. ``model`` is a whole litellm string: the component's ``model_type`` prefix goes."""
+    if model is None and api_base is None:
+        return arch
+    data = arch.model_dump(mode="json")
+    for layer in data["layers"]:
+        for comp in layer:
+            if "model" not in comp:
+                continue
+            if model is not None:
+                comp["model"] = model
+                comp["model_type"] = None
+                if comp.get("judge_model"):
+                    comp["judge_model"] = model
+            if api_base is not None:
+                comp["api_base"] = api_base
+    return parse_architecture(data)
+
+
+def architecture_models(arch: Architecture) -> dict[tuple[str, str | None], list[str]]:
+    """(litellm model, api base) -> labels of the components that call it."""
+    out: dict[tuple[str, str | None], list[str]] = {}
+    for i, layer in enumerate(arch.layers):
+        for j, cfg in enumerate(layer):
+            if not isinstance(cfg, LLMComponentConfig):
+                continue
+            label = f"L{i + 1}.{cfg.type}[{j}]"
+            models = [cfg.litellm_model]
+            judge = getattr(cfg, "judge_model", None)
+            if judge:
+                models.append(judge)
+            for m in models:
+                out.setdefault((m, cfg.api_base), []).append(label)
+    return out
+
+
+def missing_keys(arch: Architecture, settings: LLMSettings | None = None) -> list[str]:
+    """One line per model whose API key is not set: which variable, and who needs it."""
+    api_key = settings.api_key if settings is not None else None
+    lines = []
+    for (model, api_base), labels in architecture_models(arch).items():
+        missing = missing_credentials(model, api_base, api_key)
+        if missing:
+            lines.append(f"{model} needs {' or '.join(missing)} in the environment "
+                         f"(used by {', '.join(labels)})")
+    return lines
 
 
 @dataclass

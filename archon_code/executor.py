@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from problems import Problem
 from sandbox.checker import check
-from sandbox.pool import SandboxPool
-from sandbox.types import Limits, Program, TestCase, TestResult, Verdict
+from sandbox.runner import Runner
+from sandbox.types import Program, TestCase, TestResult, Verdict
 
+from archon_code.rules import Rules
 from archon_code.state import Candidate, UnitTest
 
 
@@ -28,6 +29,7 @@ class Run:
     output_hash: str
     cpu_s: float
     detail: str = ""
+    complete: bool = True  # ``output`` is all the program printed (else its beginning)
 
     @property
     def ran(self) -> bool:
@@ -35,13 +37,15 @@ class Run:
 
 
 class Executor:
-    def __init__(self, pool: SandboxPool, problem: Problem, *, checker: str = "codecontests",
-                 limits: Limits | None = None, max_failures: int | None = 3) -> None:
+    def __init__(self, pool: Runner, problem: Problem, *, rules: Rules | None = None,
+                 max_failures: int | None = 3) -> None:
         self.pool = pool
         self.problem = problem
-        self.checker = checker
-        self.limits = limits or Limits(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
-        self.input_file, self.output_file = problem.io_files
+        self.rules = rules or Rules()
+        job = self.rules.job(problem)
+        self.checker = job.checker
+        self.limits = job.limits
+        self.input_file, self.output_file = job.input_file, job.output_file
         # A program that crashed or timed out this many times in one batch is not run on the
         # rest of it: a candidate that times out everywhere would otherwise cost a time limit
         # per generated input. Its remaining inputs count as that same failure.
@@ -85,7 +89,10 @@ class Executor:
 
     def get(self, candidate: Candidate, test: UnitTest) -> Run | None:
         program = candidate.program
-        return None if program is None else self._runs.get((program.key, test.id))
+        return None if program is None else self.run_of(program, test)
+
+    def run_of(self, program: Program, test: UnitTest) -> Run | None:
+        return self._runs.get((program.key, test.id))
 
     def passes(self, candidate: Candidate, test: UnitTest) -> bool | None:
         """True/False against the test's expected output; None when it has none."""
@@ -98,4 +105,4 @@ class Executor:
 
 
 def _to_run(r: TestResult) -> Run:
-    return Run(r.verdict, r.stdout, r.output_hash, r.cpu_s, r.detail)
+    return Run(r.verdict, r.stdout, r.output_hash, r.cpu_s, r.detail, r.stdout_complete)

@@ -12,25 +12,16 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
-Language = Literal["python", "cpp"]
+from sandbox import languages
+
+Language = Literal["python", "cpp", "java"]
 
 MAX_INPUT_CHARS = 200_000
 
-LANGUAGE_TAGS: dict[str, Language] = {
-    "python": "python",
-    "python3": "python",
-    "py": "python",
-    "py3": "python",
-    "cpp": "cpp",
-    "c++": "cpp",
-    "cc": "cpp",
-    "cxx": "cpp",
-    "hpp": "cpp",
-    "cpp17": "cpp",
-    "cpp20": "cpp",
-    # The sandbox compiles with g++, and C solutions are nearly always valid C++.
-    "c": "cpp",
-}
+LANGUAGE_TAGS: dict[str, str] = {tag: lang.name for lang in languages.LANGUAGES.values()
+                                 for tag in lang.fence_tags}
+_NAMES = " or ".join(lang.label for lang in languages.LANGUAGES.values())
+
 # Tags models put on sample input/output and shell transcripts, never on the solution.
 NON_CODE_TAGS = frozenset(
     {"text", "txt", "plaintext", "plain", "input", "output", "stdin", "stdout", "console", "shell", "sh", "bash",
@@ -38,6 +29,10 @@ NON_CODE_TAGS = frozenset(
 )
 
 _CPP_STRONG = ("#include", "int main", "using namespace", "std::", "cout <<", "cin >>", "cout<<", "cin>>")
+_JAVA_STRONG = ("public static void main", "System.out.", "System.in", "import java.", "String[] args",
+                "new Scanner(", "BufferedReader", "throws IOException", "public class ")
+_JAVA_WEAK = ("Integer.parseInt", "ArrayList<", "HashMap<", ".length", "final ", "new int[", "int[] ",
+              "long[] ", "StringBuilder", "private static ")
 _CPP_WEAK = ("printf(", "scanf(", "long long", "vector<", "return 0;", "#define", "const int ", "void ")
 _PY_LINE_STARTS = ("def ", "class ", "import ", "from ", "elif ", "if __name__", "for ", "while ")
 _PY_STRONG = ("input()", "print(", "sys.stdin", "import sys")
@@ -59,7 +54,7 @@ class _Block:
     order: int
 
 
-def extract_code(text: str | None, prefer: Literal["python", "cpp", "any"] = "any") -> Extracted:
+def extract_code(text: str | None, prefer: str = "any") -> Extracted:
     """The solution program in ``text`` (a model's whole answer), with its language.
 
     Fenced blocks tagged with a language win over untagged ones, and among equals the longest
@@ -90,19 +85,22 @@ def extract_code(text: str | None, prefer: Literal["python", "cpp", "any"] = "an
 
 
 def detect_language(code: str) -> Language | None:
-    """``"cpp"`` or ``"python"`` when ``code`` reads as one of them, else ``None``."""
-    cpp, py = _scores(code)
-    if cpp == py or max(cpp, py) < 2:
+    """The language ``code`` reads as, when one stands out, else ``None``."""
+    scores = _scores(code)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    (best, top), (_, second) = ranked[0], ranked[1]
+    if top == second or top < 2:
         return None
-    return "cpp" if cpp > py else "python"
+    return best  # type: ignore[return-value]
 
 
-def _scores(code: str) -> tuple[int, int]:
-    cpp = py = 0
+def _scores(code: str) -> dict[str, int]:
+    cpp = py = java = 0
     for raw in code.split("\n"):
         line = raw.strip()
         if not line:
             continue
+        java += 3 * sum(token in line for token in _JAVA_STRONG) + sum(token in line for token in _JAVA_WEAK)
         cpp += 3 * sum(token in line for token in _CPP_STRONG) + sum(token in line for token in _CPP_WEAK)
         if not line.startswith("#include") and not line.startswith("#define"):
             if line.startswith(_PY_LINE_STARTS) and line.endswith(":"):
@@ -112,10 +110,12 @@ def _scores(code: str) -> tuple[int, int]:
             py += 3 * sum(token in line for token in _PY_STRONG)
             py += sum(token in line for token in _PY_WEAK)
         if line.endswith(";") or line in ("{", "}", "};"):
+            # Braces and semicolons: C++ or Java, whichever else the code shows.
             cpp += 1
+            java += 1
         elif line.endswith(":") and not line.startswith("//"):
             py += 1
-    return cpp, py
+    return {"cpp": cpp, "python": py, "java": java}
 
 
 def _drop_reasoning(text: str, notes: list[str]) -> str:
@@ -185,9 +185,9 @@ def _pick_block(blocks: list[_Block], prefer: str) -> tuple[_Block, Language, st
         if block.tag in LANGUAGE_TAGS:
             language = LANGUAGE_TAGS[block.tag]
             detected = detect_language(block.body)
-            cpp, py = _scores(block.body)
+            scores = _scores(block.body)
             # A wrong tag loses to unambiguous content (python code tagged cpp, say).
-            if detected is not None and detected != language and abs(cpp - py) >= 6:
+            if detected is not None and detected != language and scores[detected] - scores[language] >= 6:
                 language = detected
             tagged.append((block, language))
         elif block.tag in NON_CODE_TAGS or block.tag == "":
@@ -211,8 +211,8 @@ def _pick_block(blocks: list[_Block], prefer: str) -> tuple[_Block, Language, st
         return block, language, why
 
     if other_tags:
-        return "no python or c++ code: fenced blocks are tagged " + ", ".join(sorted(other_tags))
-    return f"no code found: {len(blocks)} fenced block(s), none reads as python or c++"
+        return f"no {_NAMES} code: fenced blocks are tagged " + ", ".join(sorted(other_tags))
+    return f"no code found: {len(blocks)} fenced block(s), none reads as {_NAMES}"
 
 
 _CODE_STARTS = (
@@ -241,7 +241,7 @@ def _unfenced(text: str) -> tuple[str | None, Language | None, str]:
         return None, None, "no code found: no fenced block, and the response is mostly prose"
     if language == "python" and not _parses(code):
         return None, None, "no code found: no fenced block, and the unfenced text is not valid python"
-    why = "unfenced response reads as " + ("c++" if language == "cpp" else "python")
+    why = "unfenced response reads as " + languages.get(language).label
     if start > 0 or end < len(lines):
         why += " (surrounding prose dropped)"
     return code, language, why

@@ -8,33 +8,61 @@ provider beyond what litellm reports.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import email.utils
+import functools
+import logging
 import os
+import random
+import socket
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from types import ModuleType
+from typing import Any
 
-# litellm fetches its model cost map from the internet at import time and retries for a
-# long while when offline; the copy bundled with the package is enough for pricing.
+from archon_code.cache import CachedResponse, ResponseCache, cache_key
+from archon_code.llm_defaults import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RETRIES,
+    default_timeout_s,
+)
+
+# litellm fetches its model cost map from the internet at import time and retries for a long
+# while when offline; the copy bundled with the package is enough for pricing. Set before
+# anyone (this module, or a caller) imports it.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import asyncio  # noqa: E402
-import email.utils  # noqa: E402
-import logging  # noqa: E402
-import random  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Mapping, Sequence  # noqa: E402
-from dataclasses import dataclass, fields  # noqa: E402
-from typing import Any  # noqa: E402
 
-import litellm  # noqa: E402
+@functools.cache
+def _litellm() -> ModuleType:
+    """litellm, imported on first use: it takes seconds to import, and a run whose
+    architecture calls no model should not wait for it."""
+    import litellm
 
-from archon_code.cache import CachedResponse, ResponseCache, cache_key  # noqa: E402
+    # Prompts and programs must not leave the machine through logging integrations, and
+    # litellm's banners would clutter every progress display.
+    litellm.telemetry = False
+    litellm.success_callback = []
+    litellm.failure_callback = []
+    litellm.callbacks = []
+    litellm.turn_off_message_logging = True
+    litellm.suppress_debug_info = True
+    return litellm
 
-# Prompts and programs must not leave the machine through logging integrations, and
-# litellm's banners would clutter every progress display.
-litellm.telemetry = False
-litellm.success_callback = []
-litellm.failure_callback = []
-litellm.callbacks = []
-litellm.turn_off_message_logging = True
-litellm.suppress_debug_info = True
+
+@functools.cache
+def _fault_classes() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...], type]:
+    """(timeouts, connection failures, the OpenAI SDK's base error). litellm wraps a failed
+    connection in a 500 InternalServerError; the exceptions it was raised from tell the truth."""
+    import httpx
+    import openai
+
+    litellm = _litellm()
+    timeouts = (asyncio.TimeoutError, litellm.Timeout, openai.APITimeoutError, httpx.TimeoutException)
+    connection = (openai.APIConnectionError, httpx.TransportError, ConnectionError, socket.gaierror)
+    return timeouts, connection, openai.OpenAIError
 
 Message = Mapping[str, Any]
 
@@ -43,11 +71,11 @@ log = logging.getLogger(__name__)
 # Beyond the caller's timeout, how long to wait for a provider adapter that ignores it.
 _TIMEOUT_BACKSTOP_S = 5.0
 
-
 @dataclass(frozen=True)
 class Completion:
     """One sample. For a cache hit ``cached`` is true and ``cost_usd`` is 0.0 (nothing was
-    spent); the token counts still describe the original response."""
+    spent); the token counts still describe the original response. ``priced`` is false when
+    litellm knows no price for the model: its ``cost_usd`` of 0.0 then means "unknown"."""
 
     text: str
     model: str
@@ -58,6 +86,12 @@ class Completion:
     cached: bool
     sample_index: int
     finish_reason: str | None = None
+    priced: bool = True
+
+    @property
+    def truncated(self) -> bool:
+        """Cut off at ``max_tokens``: the text is not the whole answer."""
+        return self.finish_reason == "length"
 
 
 @dataclass
@@ -66,7 +100,9 @@ class Usage:
 
     ``calls`` counts provider requests (each retry is one more), ``samples`` the completions
     handed back (fresh or cached), ``cached`` the cache hits among them. Tokens and cost count
-    fresh completions only: a cache hit costs nothing.
+    fresh completions only: a cache hit costs nothing. ``empty`` counts empty answers a
+    provider sent (each was asked for again), ``truncated`` answers cut at ``max_tokens``, and
+    ``unpriced`` fresh samples of a model without a known price (their cost is unknown, not 0).
     """
 
     calls: int = 0
@@ -77,6 +113,9 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
+    empty: int = 0
+    truncated: int = 0
+    unpriced: int = 0
 
     @property
     def total_tokens(self) -> int:
@@ -91,6 +130,8 @@ class Usage:
                 self.prompt_tokens += c.prompt_tokens
                 self.completion_tokens += c.completion_tokens
                 self.cost_usd += c.cost_usd
+                self.truncated += c.truncated
+                self.unpriced += not c.priced
 
     def __add__(self, other: Usage) -> Usage:
         if not isinstance(other, Usage):
@@ -106,6 +147,42 @@ class Usage:
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)} | {"total_tokens": self.total_tokens}
+
+
+@dataclass(frozen=True)
+class RetryNotice:
+    """A request that failed and is about to be tried again (for progress displays)."""
+
+    model: str
+    kind: str
+    attempt: int  # the attempt that failed
+    max_attempts: int
+    delay_s: float
+    detail: str
+
+
+@dataclass
+class LLMSettings:
+    """How LLM requests are made, shared by every client of a run: one connection limit, one
+    cache, one retry policy. What a user says on the command line, or in code."""
+
+    api_key: str | None = None
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    timeout_s: float = field(default_factory=default_timeout_s)
+    max_retries: int = DEFAULT_MAX_RETRIES
+    cache: ResponseCache | None = None
+    use_cache: bool = True
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 60.0
+    on_retry: Callable[[RetryNotice], None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+        if self.max_retries < 0:
+            raise ValueError("max_retries must be non-negative")
+        if not self.timeout_s > 0:
+            raise ValueError("timeout_s must be above 0")
 
 
 class LLMError(Exception):
@@ -131,6 +208,10 @@ class _MalformedResponse(Exception):
     pass
 
 
+class _EmptyResponse(Exception):
+    pass
+
+
 @dataclass(frozen=True)
 class _Failure:
     kind: str
@@ -140,16 +221,32 @@ class _Failure:
 
 
 _MALFORMED_HINTS = ("expecting value", "no 'choices'", "invalid response", "jsondecodeerror", "unterminated string")
+_CREDENTIAL_HINTS = ("missing credentials", "api_key client option must be set", "no api key")
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions it was raised from, outermost first."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _classify(exc: BaseException) -> _Failure:
     """Map an exception from litellm to a failure kind and whether retrying can help."""
+    litellm = _litellm()
+    timeouts, connection_errors, sdk_error = _fault_classes()
     status = getattr(exc, "status_code", None)
     status = status if isinstance(status, int) else None
-    if isinstance(exc, (asyncio.TimeoutError, litellm.Timeout)):
+    chain = list(_causes(exc))
+    if any(isinstance(e, timeouts) for e in chain):
         return _Failure("timeout", True, None)
     if isinstance(exc, _MalformedResponse):
         return _Failure("malformed_response", True, None)
+    if isinstance(exc, _EmptyResponse):
+        return _Failure("empty_response", True, None)
     if isinstance(exc, litellm.RateLimitError):
         return _Failure("rate_limit", True, status, _retry_after(exc))
     if isinstance(exc, litellm.ContextWindowExceededError):
@@ -164,6 +261,12 @@ def _classify(exc: BaseException) -> _Failure:
         return _Failure("bad_request", False, status)
     if isinstance(exc, litellm.APIResponseValidationError):
         return _Failure("malformed_response", True, status)
+    # Before the 5xx classes: litellm reports both of these as an InternalServerError (500).
+    if any(type(e) is sdk_error and any(h in str(e).lower() for h in _CREDENTIAL_HINTS)
+           for e in chain):
+        return _Failure("auth", False, None)
+    if any(isinstance(e, connection_errors) for e in chain):
+        return _Failure("connection", True, None)
     if isinstance(
         exc, (litellm.InternalServerError, litellm.ServiceUnavailableError, litellm.BadGatewayError)
     ):
@@ -171,8 +274,6 @@ def _classify(exc: BaseException) -> _Failure:
         if any(hint in str(exc).lower() for hint in _MALFORMED_HINTS):
             return _Failure("malformed_response", True, None)
         return _Failure("server_error", True, status, _retry_after(exc))
-    if isinstance(exc, litellm.APIConnectionError):
-        return _Failure("connection", True, None)
     if isinstance(exc, litellm.APIError):
         # Not every provider adapter maps every status to its own class (403 arrives as a
         # plain APIError from some), so fall back on the status code.
@@ -185,6 +286,18 @@ def _classify(exc: BaseException) -> _Failure:
         retryable = status is None or status >= 500 or status in (408, 409)
         return _Failure("server_error" if retryable else "api_error", retryable, status)
     return _Failure(type(exc).__name__, False, status)
+
+
+def _detail(exc: BaseException, kind: str, api_base: str | None, limit: int = 500) -> str:
+    """What went wrong, in words a user can act on: for a connection, where and why (the
+    innermost cause, not litellm's wrapper)."""
+    if kind == "connection":
+        root = list(_causes(exc))[-1]
+        where = api_base or "the provider"
+        return _short(f"cannot connect to {where}: {_short(root)}", limit)
+    if kind == "timeout":
+        return _short(f"no answer in time: {_short(exc)}", limit)
+    return _short(exc, limit)
 
 
 def _retry_after(exc: BaseException) -> float | None:
@@ -215,11 +328,26 @@ def _split_evenly(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
+def missing_credentials(model: str, api_base: str | None = None, api_key: str | None = None) -> list[str]:
+    """The environment variables holding API keys that ``model`` needs and that are not set
+    (litellm's own table). Other credentials (cloud profiles, base URLs) may come from
+    elsewhere, so only ``*_API_KEY`` variables count."""
+    if api_key:
+        return []
+    try:
+        found = _litellm().validate_environment(model=model, api_base=api_base)
+    except Exception:
+        return []
+    return [k for k in found.get("missing_keys") or [] if "API_KEY" in k]
+
+
 class LLMClient:
     """Async chat completions for one model, shared by every component that uses it.
 
-    ``max_connections`` bounds requests in flight; clients made with :meth:`derive` share
-    that bound (and the cache), so one ``--max-connections`` holds across all models.
+    ``max_connections`` bounds requests in flight; clients made with :meth:`derive` (or
+    given the same ``limiter``) share that bound, the cache and the retry policy, so one
+    ``--max-connections`` holds across all models. ``settings`` carries those shared parts;
+    keyword ``overrides`` (``timeout_s=5``, ...) replace single fields of it.
     """
 
     def __init__(
@@ -227,31 +355,25 @@ class LLMClient:
         model: str,
         api_base: str | None = None,
         api_key: str | None = None,
-        max_connections: int = 8,
-        timeout_s: float = 120,
-        max_retries: int = 4,
-        cache: ResponseCache | None = None,
         *,
-        use_cache: bool = True,
-        backoff_base_s: float = 1.0,
-        backoff_max_s: float = 60.0,
+        settings: LLMSettings | None = None,
         limiter: asyncio.Semaphore | None = None,
+        **overrides: Any,
     ) -> None:
-        if max_connections < 1:
-            raise ValueError("max_connections must be at least 1")
-        if max_retries < 0:
-            raise ValueError("max_retries must be non-negative")
+        base = settings or LLMSettings()
+        self.settings = dataclasses.replace(base, **overrides) if overrides else base
+        s = self.settings
         self.model = model
         self.api_base = api_base
-        self.api_key = api_key
-        self.max_connections = max_connections
-        self.timeout_s = timeout_s
-        self.max_retries = max_retries
-        self.cache = cache
-        self.use_cache = use_cache
-        self.backoff_base_s = backoff_base_s
-        self.backoff_max_s = backoff_max_s
-        self.limiter = limiter or asyncio.Semaphore(max_connections)
+        self.api_key = api_key if api_key is not None else s.api_key
+        self.max_connections = s.max_connections
+        self.timeout_s = s.timeout_s
+        self.max_retries = s.max_retries
+        self.cache = s.cache
+        self.use_cache = s.use_cache
+        self.backoff_base_s = s.backoff_base_s
+        self.backoff_max_s = s.backoff_max_s
+        self.limiter = limiter or asyncio.Semaphore(s.max_connections)
         self.usage = Usage()
         # False once the provider is known to ignore ``n`` (litellm's parameter table says
         # so, or it returned fewer choices than asked); None while that is unknown.
@@ -259,19 +381,7 @@ class LLMClient:
 
     def derive(self, model: str, api_base: str | None = None, api_key: str | None = None) -> LLMClient:
         """A client for another model sharing this one's connection limit, cache and settings."""
-        return LLMClient(
-            model,
-            api_base=api_base,
-            api_key=api_key,
-            max_connections=self.max_connections,
-            timeout_s=self.timeout_s,
-            max_retries=self.max_retries,
-            cache=self.cache,
-            use_cache=self.use_cache,
-            backoff_base_s=self.backoff_base_s,
-            backoff_max_s=self.backoff_max_s,
-            limiter=self.limiter,
-        )
+        return LLMClient(model, api_base, api_key, settings=self.settings, limiter=self.limiter)
 
     async def complete(
         self,
@@ -291,7 +401,8 @@ class LLMClient:
         ``usage``, when given, is charged alongside the client's own ``self.usage``.
         ``params`` go to litellm unchanged (``top_p``, ``stop``, ...) and are part of the
         cache key. Raises :class:`LLMError` when a sample cannot be obtained; samples
-        obtained before that are cached, so a re-run asks only for the rest.
+        obtained before that are cached, so a re-run asks only for the rest. Empty answers
+        are asked for again; answers cut at ``max_tokens`` are handed back but never cached.
         """
         if n < 1:
             raise ValueError("n must be at least 1")
@@ -342,6 +453,8 @@ class LLMClient:
         def record(batch: list[Completion]) -> None:
             for c in batch:
                 results[c.sample_index] = c
+                # The cache refuses empty and truncated answers: replayed, a fault would
+                # become permanent.
                 if c.sample_index in keys and self.cache is not None:
                     self.cache.put(
                         keys[c.sample_index],
@@ -356,17 +469,19 @@ class LLMClient:
 
         todo = list(missing)
         if len(todo) > 1 and self._honours_n is not False:
-            batch = await self._request(messages, todo, params, sinks)
-            if len(batch) < len(todo):
+            batch, choices = await self._request(messages, todo, params, sinks, allow_empty=True)
+            if choices < len(todo):
                 self._honours_n = False
             record(batch)
-            todo = todo[len(batch) :]
+            # Samples the provider did not send, or sent empty, are asked for one by one.
+            todo = [i for i in todo if i not in results]
 
         async def one(index: int) -> None:
             # A seed, when given, varies per sample: a provider that honours seeds would
             # otherwise return the same text for every separate request.
             own_params = params if "seed" not in params else {**params, "seed": params["seed"] + index}
-            record(await self._request(messages, [index], own_params, sinks))
+            batch, _ = await self._request(messages, [index], own_params, sinks)
+            record(batch)
 
         # One request per remaining sample. Each is cached as soon as it arrives, and all
         # run to the end before the first failure is raised, so nothing paid for is lost.
@@ -381,9 +496,13 @@ class LLMClient:
         sample_indices: list[int],
         params: dict[str, Any],
         sinks: list[Usage],
-    ) -> list[Completion]:
+        *,
+        allow_empty: bool = False,
+    ) -> tuple[list[Completion], int]:
         """One logical request for ``len(sample_indices)`` choices, retried as needed.
-        Returns at most that many completions (fewer when the provider ignores ``n``)."""
+        Returns the non-empty completions and how many choices the provider sent (fewer
+        than asked when it ignores ``n``). Without ``allow_empty``, an empty answer is a
+        provider fault, retried like one."""
         n = len(sample_indices)
         kwargs: dict[str, Any] = {
             "model": self.model,
@@ -414,25 +533,32 @@ class LLMClient:
                 async with self.limiter:
                     started = time.monotonic()
                     response = await asyncio.wait_for(
-                        litellm.acompletion(**kwargs), timeout=self.timeout_s + _TIMEOUT_BACKSTOP_S
+                        _litellm().acompletion(**kwargs), timeout=self.timeout_s + _TIMEOUT_BACKSTOP_S
                     )
                     latency = time.monotonic() - started
-                return self._completions(response, sample_indices, latency)
+                completions = self._completions(response, sample_indices, latency)
+                answered = [c for c in completions if c.text.strip()]
+                empty = len(completions) - len(answered)
+                for sink in sinks:
+                    sink.empty += empty
+                if empty and not allow_empty:
+                    raise _EmptyResponse("the provider sent an empty answer")
+                return answered, len(completions)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 failure = _classify(exc)
+                detail = _detail(exc, failure.kind, self.api_base)
                 if not failure.retryable or attempt > self.max_retries:
                     for sink in sinks:
                         sink.failures += 1
-                    raise LLMError(
-                        self.model, failure.kind, attempt, _short(exc), failure.status_code
-                    ) from exc
+                    raise LLMError(self.model, failure.kind, attempt, detail, failure.status_code) from exc
                 delay = self._backoff(attempt, failure.retry_after_s)
-                log.info(
-                    "%s: %s on attempt %d, retrying in %.2fs: %s",
-                    self.model, failure.kind, attempt, delay, _short(exc, 200),
-                )
+                log.info("%s: %s on attempt %d, retrying in %.2fs: %s",
+                         self.model, failure.kind, attempt, delay, _short(detail, 200))
+                if self.settings.on_retry is not None:
+                    self.settings.on_retry(RetryNotice(self.model, failure.kind, attempt,
+                                                       self.max_retries + 1, delay, _short(detail, 200)))
                 await asyncio.sleep(delay)
 
     def _backoff(self, attempt: int, retry_after_s: float | None) -> float:
@@ -469,26 +595,28 @@ class LLMClient:
                 model=self.model,
                 prompt_tokens=prompt_split[j],
                 completion_tokens=completion_split[j],
-                cost_usd=cost / k,
+                cost_usd=(cost or 0.0) / k,
                 latency_s=latency,
                 cached=False,
                 sample_index=sample_indices[j],
                 finish_reason=getattr(choices[j], "finish_reason", None),
+                priced=cost is not None,
             )
             for j in range(k)
         ]
 
-    def _cost(self, response: Any) -> float:
+    def _cost(self, response: Any) -> float | None:
+        """USD of the response, or None when litellm knows no price for the model (local
+        servers, new releases): unknown, which a report must not show as free."""
         try:
-            cost = litellm.completion_cost(completion_response=response)
+            cost = _litellm().completion_cost(completion_response=response)
         except Exception:
-            # Unpriced models (local servers, new releases) still report tokens.
-            return 0.0
+            return None
         return float(cost or 0.0)
 
     def _provider_supports_n(self) -> bool | None:
         try:
-            supported = litellm.get_supported_openai_params(model=self.model)
+            supported = _litellm().get_supported_openai_params(model=self.model)
         except Exception:
             return None
         if not supported:
@@ -496,6 +624,6 @@ class LLMClient:
         return False if "n" not in supported else None
 
 
-def _short(exc: BaseException, limit: int = 500) -> str:
+def _short(exc: BaseException | str, limit: int = 500) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= limit else text[: limit - 3] + "..."

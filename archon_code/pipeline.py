@@ -11,16 +11,19 @@ import asyncio
 import hashlib
 import random
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from problems import Problem
-from sandbox.pool import SandboxPool
+from sandbox.runner import Runner
 
 from archon_code.components.base import Component, build
 from archon_code.config import Architecture
 from archon_code.context import Context, LLMHub
 from archon_code.executor import Executor
 from archon_code.llm import LLMError
+from archon_code.rules import Rules
 from archon_code.state import Candidate, State
 
 
@@ -32,6 +35,8 @@ class Solution:
     state: State
     latency_s: float
     executions: int
+    # What every candidate did on every input the pipeline ran (judging reuses it).
+    executor: Executor | None = field(default=None, repr=False, compare=False)
 
     @property
     def program(self):
@@ -52,24 +57,117 @@ class Solution:
         return (f"{c.id} from {c.origin}: {basis}, {alive} of {len(self.state.candidates)} candidates "
                 f"alive{tie}{because}")
 
-    def to_dict(self) -> dict:
-        s = self.state
-        return {
-            "problem": self.problem_id,
-            "selected": self.selected.id if self.selected else None,
-            "tied": [c.id for c in self.tied],
-            "why": self.why(),
-            "candidates": [c.to_dict() for c in s.candidates],
-            "unit_tests": {"count": len(s.unit_tests),
-                           "by_origin": _count(t.origin for t in s.unit_tests)},
-            "cost_usd": round(s.cost_usd, 6),
-            "tokens": s.tokens,
-            "usage": {k: v.to_dict() for k, v in s.usage.items()},
-            "latency_s": round(self.latency_s, 3),
-            "executions": self.executions,
-            "errors": s.errors,
-            "trace": [e.to_dict() for e in s.trace],
-        }
+    def to_dict(self, *, with_sources: bool = True) -> dict:
+        """The solution as a record (see :func:`solution_record`), not yet judged."""
+        return solution_record(self.problem_id, self, with_sources=with_sources)
+
+
+# What judging a candidate on the problem's tests gave: (passes the public tests, passes
+# the hidden tests, the first bad hidden verdict or "OK").
+Judgement = tuple[bool, bool, str]
+SANDBOX_ERROR = "SE"
+
+
+def solution_record(problem_id: str, solution: Solution | None,
+                    judged: Mapping[str, Judgement] | None = None, *, error: str = "",
+                    with_sources: bool = False) -> dict[str, Any]:
+    """The one record of a problem's outcome, for `solve --json` (no ``judged``) and for a
+    bench run's records.jsonl (with ``judged``; ``error`` when solving itself failed).
+
+    Status: "error" when solving failed, when no program survived because a component
+    failed, or when the selected program could not be judged (a sandbox error after its
+    retry). A sandbox error of any other candidate leaves the problem scored and is counted
+    in ``sandbox_errors``. ``pass_expected`` is the share of the tie set that passes the
+    hidden tests, over the members the sandbox could judge."""
+    if solution is None:
+        record: dict[str, Any] = {
+            "problem": problem_id, "status": "error", "error": error, "selected": None,
+            "selected_language": None, "selected_source": None, "tied": [],
+            "why": error, "n": 0, "candidates": [], "unit_tests": 0, "unit_tests_by_origin": {},
+            "cost_usd": 0.0, "tokens": 0, "usage": {}, "latency_s": None, "executions": 0,
+            "errors": [error] if error else [], "component_errors": {}, "trace": []}
+        if judged is not None:
+            record.update(selected_passed=False, selected_verdict=None, pass_expected=0.0, c=0,
+                          n_public=0, c_public=0, layers={}, sandbox_errors=0)
+        return record
+    s = solution.state
+    cands = s.candidates
+    sel = solution.selected
+    status = "ok"
+    if error:
+        status = "error"
+    elif sel is None and s.errors:
+        status, error = "error", s.errors[-1]
+    candidates = []
+    for x in cands:
+        d = x.to_dict()
+        if not with_sources:
+            d.pop("source", None)
+        if judged is not None:
+            public_ok, hidden_ok, verdict = judged[x.id]
+            d.update(public_ok=public_ok, hidden_ok=hidden_ok, hidden_verdict=verdict)
+        candidates.append(d)
+    record = {
+        "problem": problem_id,
+        "status": status,
+        "error": error,
+        "selected": sel.id if sel else None,
+        "selected_language": sel.language if sel else None,
+        "selected_source": sel.source if sel else None,
+        "why": solution.why(),
+        "tied": [x.id for x in solution.tied],
+        "n": len(cands),
+        "candidates": candidates,
+        "unit_tests": len(s.unit_tests),
+        "unit_tests_by_origin": _count(t.origin for t in s.unit_tests),
+        "cost_usd": round(s.cost_usd, 6),
+        "tokens": s.tokens,
+        "usage": {k: v.to_dict() for k, v in s.usage.items()},
+        "latency_s": round(solution.latency_s, 3),
+        "executions": solution.executions,
+        "errors": s.errors,
+        "component_errors": component_errors(s),
+        "trace": [e.to_dict() for e in s.trace],
+    }
+    if judged is not None:
+        record.update(_judged_fields(solution, judged))
+        if status == "ok" and sel is not None and judged[sel.id][2] == SANDBOX_ERROR:
+            record["status"] = "error"
+            record["error"] = f"sandbox error judging the selected program {sel.id}"
+    return record
+
+
+def _judged_fields(solution: Solution, judged: Mapping[str, Judgement]) -> dict[str, Any]:
+    cands = solution.state.candidates
+    sel = solution.selected
+    public_ok = [x for x in cands if judged[x.id][0]]
+    layers: dict[str, list[int]] = {}
+    for x in cands:
+        row = layers.setdefault(f"L{x.layer}", [0, 0])
+        row[0] += 1
+        row[1] += judged[x.id][1]
+    # A tied program the sandbox could not judge says nothing about the pick's chances.
+    tied = [x for x in solution.tied if judged[x.id][2] != SANDBOX_ERROR]
+    return {
+        "selected_passed": bool(sel and judged[sel.id][1]),
+        "selected_verdict": judged[sel.id][2] if sel else None,
+        "pass_expected": (sum(judged[x.id][1] for x in tied) / len(tied)) if tied else 0.0,
+        "c": sum(1 for x in cands if judged[x.id][1]),
+        "n_public": len(public_ok),
+        "c_public": sum(1 for x in public_ok if judged[x.id][1]),
+        "layers": layers,
+        "sandbox_errors": sum(1 for x in cands if judged[x.id][2] == SANDBOX_ERROR),
+    }
+
+
+def component_errors(state: State) -> dict[str, dict[str, Any]]:
+    """Per component label: how many errors its trace holds, and the first one's message."""
+    out: dict[str, dict[str, Any]] = {}
+    for e in state.trace:
+        if e.kind == "error":
+            row = out.setdefault(e.component, {"count": 0, "message": e.message})
+            row["count"] += 1
+    return out
 
 
 def _count(items) -> dict[str, int]:
@@ -85,13 +183,13 @@ def problem_seed(seed: int, problem_id: str) -> int:
 
 
 class Pipeline:
-    def __init__(self, architecture: Architecture, pool: SandboxPool, llm: LLMHub | None = None,
-                 *, seed: int = 0, checker: str = "codecontests") -> None:
+    def __init__(self, architecture: Architecture, pool: Runner, llm: LLMHub | None = None,
+                 *, seed: int = 0, rules: Rules | None = None) -> None:
         self.architecture = architecture
         self.pool = pool
         self.llm = llm or LLMHub()
         self.seed = seed
-        self.checker = checker
+        self.rules = rules or Rules()
         self.layers: list[list[Component]] = [
             [build(cfg, f"L{i + 1}.{cfg.type}[{j}]") for j, cfg in enumerate(layer)]
             for i, layer in enumerate(architecture.layers)
@@ -100,7 +198,7 @@ class Pipeline:
     async def solve(self, problem: Problem) -> Solution:
         t0 = time.perf_counter()
         seed = problem_seed(self.seed, problem.id)
-        executor = Executor(self.pool, problem, checker=self.checker)
+        executor = Executor(self.pool, problem, rules=self.rules)
         ctx = Context(self.pool, self.llm, executor, seed=seed, rng=random.Random(seed))
         state = State(problem)
         for i, layer in enumerate(self.layers, 1):
@@ -121,7 +219,7 @@ class Pipeline:
         state.log("pipeline", "selected", selected.id if selected else "nothing",
                   tied=[c.id for c in tied])
         return Solution(problem.id, selected, tied, state, time.perf_counter() - t0,
-                        executor.executions)
+                        executor.executions, executor)
 
     async def _step(self, component: Component, state: State, ctx: Context) -> None:
         state.log(component.label, "start", f"{len(state.alive())} candidates alive")

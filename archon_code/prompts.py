@@ -4,7 +4,11 @@ Every builder returns chat messages. The problem is always shown the same way (s
 :func:`problem_block`): the statement, the input/output contract, and the time and memory
 limits the program is judged with. Candidate programs are shown in fences numbered ``[1]``,
 ``[2]``, ... so that rankers and critics can refer to them; the parsers in
-``archon_code.components.llm_roles`` read those identifiers back.
+:mod:`archon_code.answers` read those identifiers back.
+
+Natural-language unit tests (Archon's) become part of the problem itself, as Archon appends
+them to the query: :func:`with_unit_tests` returns the problem with them appended, so every
+later prompt shows them.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ SYSTEM: dict[str, str] = {
     "verifier": "You are an expert competitive programmer verifying whether a solution is correct.",
     "unit_test_generator": (
         "You are an expert competitive programmer writing test cases with exactly known answers."
+    ),
+    "natural_language_unit_test_generator": (
+        "You are an expert competitive programmer stating, as unit tests, what a correct solution must do."
     ),
     "unit_test_evaluator": (
         "You are an expert competitive programmer predicting, without running it, which tests a program passes."
@@ -239,6 +246,31 @@ def _program(index: int, source: str, language: str | None, label: str = "Progra
     return f"{label} [{index}]:\n{fence(source, tag)}"
 
 
+# -- natural-language unit tests, appended to the problem as Archon appends them to its query --
+
+UNIT_TESTS_MARKER = "Your response should pass the following unit tests:"
+
+
+def with_unit_tests(problem: Problem, tests: Sequence[str]) -> Problem:
+    """The problem with ``tests`` appended to its statement, one ``- test`` line each."""
+    block = UNIT_TESTS_MARKER + "\n" + "\n".join(f"- {t}" for t in tests)
+    return problem.model_copy(update={"description": problem.description.rstrip() + "\n\n" + block})
+
+
+def appended_unit_tests(problem: Problem) -> list[str]:
+    """Every test :func:`with_unit_tests` appended, in order."""
+    _, found, rest = problem.description.partition(UNIT_TESTS_MARKER)
+    if not found:
+        return []
+    return [line[2:].strip() for line in rest.split("\n") if line.startswith("- ") and line[2:].strip()]
+
+
+def without_unit_tests(problem: Problem) -> Problem:
+    """The problem as it was before any tests were appended."""
+    head, found, _ = problem.description.partition(UNIT_TESTS_MARKER)
+    return problem.model_copy(update={"description": head.rstrip()}) if found else problem
+
+
 # -- the roles ---------------------------------------------------------------------------------
 
 
@@ -274,8 +306,11 @@ def fuser_messages(
     programs: Sequence[tuple[str, str | None]],
     critiques: Sequence[str | None] | None = None,
     language: LanguageChoice = "any",
+    *,
+    length_control: bool = False,
 ) -> list[Message]:
-    """Combine ``programs`` (source, language), each with its critique when there is one."""
+    """Combine ``programs`` (source, language), each with its critique when there is one.
+    ``length_control`` asks for a program no longer than the longest shown (Archon's)."""
     shown = []
     for i, (source, lang) in enumerate(programs, 1):
         block = _program(i, source, lang)
@@ -294,6 +329,7 @@ def fuser_messages(
             "ideas of the attempts, fix their mistakes, and check the edge cases and the limits. "
             "Do not just copy one attempt unless it is already right. Briefly say what you "
             "kept and what you fixed, then give the complete program.",
+            *(["The fused program can only be as long as the longest program shown."] if length_control else []),
             _language_instruction(language),
         ]
     )
@@ -377,24 +413,46 @@ def unit_test_generator_messages(problem: Problem, count: int | None = None, *, 
     return [{"role": "system", "content": SYSTEM["unit_test_generator"]}, {"role": "user", "content": content}]
 
 
+def nl_unit_test_generator_messages(problem: Problem, count: int | None = None) -> list[Message]:
+    """Archon's unit tests for programs: statements a correct solution satisfies."""
+    how_many = f"a set of {count}" if count else "a set of"
+    content = "\n\n".join(
+        [
+            problem_block(problem),
+            f"Generate {how_many} unit tests that would evaluate the correctness of a program "
+            "solving this problem. Cover the required output for specific inputs (the edge "
+            "cases as well as typical ones), the input and output format, and the limits. State "
+            "each unit test clearly with its expected outcome, in the form 'The program prints "
+            "... for the input ...', 'The program handles ...', 'The program runs in ...'.",
+            "Reply with only the unit tests as a JSON list of strings, for example "
+            '["The program prints 3 for the input 1 2.", "The program handles n = 1."], and '
+            "nothing before or after the list.",
+        ]
+    )
+    return [{"role": "system", "content": SYSTEM["natural_language_unit_test_generator"]},
+            {"role": "user", "content": content}]
+
+
 def unit_test_evaluator_messages(
     problem: Problem,
     source: str,
     language: str | None,
-    tests: Sequence[tuple[str, str]],
+    tests: Sequence[tuple[str, str]] | Sequence[str],
     *,
     examples: bool = True,
     max_chars: int = 1000,
 ) -> list[Message]:
-    """Ask which of ``tests`` (input, expected output) the program passes. Long tests are
-    shown cut to ``max_chars``: the judgement is a prediction, not an execution."""
+    """Ask which of ``tests`` the program passes: (input, expected output) pairs, or
+    natural-language statements. Long tests are shown cut to ``max_chars``: the judgement is
+    a prediction, not an execution."""
 
     def cut(text: str) -> str:
         return text if len(text) <= max_chars else text[:max_chars] + "\n... (cut)"
 
     shown = [
-        f"Unit Test #{i}:\nInput:\n{fence(cut(inp))}\nExpected output:\n{fence(cut(out))}"
-        for i, (inp, out) in enumerate(tests, 1)
+        f"Unit Test #{i}: {cut(test)}" if isinstance(test, str)
+        else f"Unit Test #{i}:\nInput:\n{fence(cut(test[0]))}\nExpected output:\n{fence(cut(test[1]))}"
+        for i, test in enumerate(tests, 1)
     ]
     verdicts = "\n".join(f"Unit Test #{i}: [Passed]" if i % 2 else f"Unit Test #{i}: [Failed]"
                          for i in range(1, min(len(tests), 3) + 1))
@@ -404,8 +462,9 @@ def unit_test_evaluator_messages(
             _program(1, source, language, label="Solution"),
             f"Here are {len(tests)} unit tests.",
             *shown,
-            "For each unit test, predict whether the program prints the expected output (within "
-            "the limits). Reason briefly, then finish with one line per unit test, in order, "
+            "For each unit test, predict whether the program passes it (for a test with an input, "
+            "whether it prints the expected output within the limits). Reason briefly, then "
+            "finish with one line per unit test, in order, "
             "each with a verdict of [Passed] or [Failed], like this:",
             verdicts,
         ]

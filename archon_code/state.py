@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from problems import Problem
+from sandbox import languages
 from sandbox.types import Program
 
 from archon_code.llm import Usage
@@ -36,9 +37,9 @@ class Candidate:
 
     @property
     def program(self) -> Program | None:
-        if self.source is None or self.language not in ("python", "cpp"):
+        if self.source is None or self.language not in languages.LANGUAGES:
             return None
-        return Program(self.source, self.language)  # type: ignore[arg-type]
+        return Program(self.source, self.language)
 
     @property
     def runnable(self) -> bool:

@@ -4,12 +4,18 @@ Workload: every known-correct solution of the CodeContests dev set on its public
 tests, plus a share of failing programs (wrong answer, crash). Modes:
 
   bare         subprocess.run(python3 prog.py) on the host, same parallelism, no isolation
-  pool         the warm Docker pool (fork server, preloaded interpreter)
-  pool-fresh   the same pool starting a fresh interpreter per test (--no-preload)
+  pool         the warm Docker pool (fork server, preloaded interpreter), full isolation:
+               per-test cgroups, namespaces and seccomp filter
+  pool-no-ns   the same without per-test namespaces (/work and /tmp wiped instead)
+  pool-no-cg   the same without per-test cgroups (memory limited per process)
+  pool-fresh   the full pool starting a fresh interpreter per test (--no-preload)
   exec/test    one `docker exec -i` per test into long-lived hardened containers
   run/test     one `docker run --rm -i` per test, on a sample (the cost per test is what counts)
 
-Prints a table, then the ratios pool/bare and exec-per-test/pool.
+Prints a table, then the ratios pool/bare and exec-per-test/pool, and what the per-test
+namespaces and cgroups cost per test. Then C++ compile times through the pool: a program
+including bits/stdc++.h (the image's precompiled header), the same program again (the pool's
+compile cache), and a program with the headers it needs instead (no precompiled header).
     python benchmarks/sandbox_throughput.py [--data DIR] [--workers N] [--fail-share 0.25]
 """
 
@@ -82,9 +88,9 @@ def run_bare(jobs, workers: int, python: str) -> tuple[float, int, int]:
     return time.perf_counter() - t0, sum(len(j[2]) for j in jobs), passed
 
 
-def run_pool(jobs, workers: int, preload: bool) -> tuple[float, int, int]:
+def run_pool(jobs, workers: int, preload: bool, **options) -> tuple[float, int, int]:
     async def go():
-        async with SandboxPool("docker", size=workers, preload=preload) as pool:
+        async with SandboxPool("docker", size=workers, preload=preload, **options) as pool:
             t0 = time.perf_counter()
             results = await asyncio.gather(
                 *(pool.run(Program(src), tests, limits) for _, src, tests, limits in jobs)
@@ -172,6 +178,8 @@ def main() -> None:
     run_pool(jobs[:5], args.workers, True)
     rows["bare"] = run_bare(jobs, args.workers, args.python)
     rows["pool"] = run_pool(jobs, args.workers, True)
+    rows["pool-no-ns"] = run_pool(jobs, args.workers, True, namespaces=False)
+    rows["pool-no-cg"] = run_pool(jobs, args.workers, True, cgroups=False)
     rows["pool-fresh"] = run_pool(jobs, args.workers, False)
     rows["exec/test"] = run_exec_per_test(jobs, args.workers, image)
     rows["run/test"] = run_run_per_test(jobs, args.workers, image, args.run_sample)
@@ -186,6 +194,57 @@ def main() -> None:
     print(f"pool-fresh/pool      {per['pool-fresh'] / per['pool']:.2f}x   (what the fork server saves)")
     print(f"run-per-test/pool    {per['run/test'] / per['pool']:.1f}x")
     print(f"exec-per-test/pool   {per['exec/test'] / per['pool']:.1f}x   (target >= 5)")
+    print(f"per-test namespaces  {1000 * (per['pool'] - per['pool-no-ns']):+.2f} ms/test "
+          f"({per['pool'] / per['pool-no-ns']:.2f}x)")
+    print(f"per-test cgroups     {1000 * (per['pool'] - per['pool-no-cg']):+.2f} ms/test "
+          f"({per['pool'] / per['pool-no-cg']:.2f}x)")
+    print()
+    compile_rows(args.workers)
+
+
+CPP_BODY = """
+int main() {
+    int n; std::cin >> n;
+    std::vector<long long> a(n);
+    for (auto& x : a) std::cin >> x;
+    std::sort(a.begin(), a.end());
+    std::map<long long, int> seen;
+    for (auto x : a) seen[x]++;
+    std::cout << seen.size() << "\\n";
+}
+"""
+
+
+def compile_rows(workers: int, rounds: int = 3) -> None:
+    """C++ compile cost through the pool, each program new to it (a comment makes it so)."""
+    pch = "#include <bits/stdc++.h>\n" + CPP_BODY
+    plain = "#include <algorithm>\n#include <iostream>\n#include <map>\n#include <vector>\n" + CPP_BODY
+    tests = [TestCase("3\n1 2 2\n", "2\n")]
+
+    async def go():
+        times: dict[str, list[float]] = {"bits/stdc++.h, precompiled": [], "again (pool cache)": [],
+                                         "explicit headers": []}
+        async with SandboxPool("docker", size=workers) as pool:
+            for k in range(rounds):
+                for label, src in (("bits/stdc++.h, precompiled", pch), ("explicit headers", plain)):
+                    program = Program(src + f"// round {k} {time.time()}\n", "cpp")
+                    t0 = time.perf_counter()
+                    r = await pool.run(program, tests)
+                    times[label].append(time.perf_counter() - t0)
+                    assert r.verdict.value == "OK", r.to_dict()
+                    if label.startswith("bits"):
+                        t0 = time.perf_counter()
+                        await pool.run(program, tests)
+                        times["again (pool cache)"].append(time.perf_counter() - t0)
+        return times
+
+    times = asyncio.run(go())
+    print(f"{'C++ job (compile + 1 test)':<30} {'median s':>9}")
+    med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+    for k, v in med.items():
+        print(f"{k:<30} {v:>9.3f}")
+    print(f"explicit headers / precompiled   {med['explicit headers'] / med['bits/stdc++.h, precompiled']:.2f}x")
+    print(f"precompiled / pool cache         {med['bits/stdc++.h, precompiled'] / med['again (pool cache)']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -8,51 +8,58 @@ pool's oracle coverage, the random-pick expectation and pass@k next to the pipel
 from __future__ import annotations
 
 import asyncio
-import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from archon_code.pipeline import Pipeline, Solution
+from archon_code.components.base import Component
+from archon_code.pipeline import Pipeline, Solution, solution_record
+from archon_code.state import State
 from harness.metrics import summarize
-from harness.runstore import RunStore
+from harness.progress import RunProgress
+from harness.runstore import RunStore, RunStoreError
 from problems import Problem
-from sandbox.pool import SandboxPool
-from sandbox.types import JobResult, Limits, TestCase
+from archon_code.answers import normalise_input
+from archon_code.rules import Rules
+from archon_code.state import UnitTest
+from sandbox.checker import check
+from sandbox.runner import Runner
+from sandbox.types import JobResult, TestCase, Verdict
 
 
 @dataclass
 class BenchOptions:
     seed: int = 0
-    hidden: str = "private"  # or "private+generated"
+    rules: Rules = field(default_factory=Rules)  # checker, limits, hidden tests
     max_problems: int = 4  # problems in flight at once
-    checker: str = "codecontests"
 
 
-def hidden_tests(problem: Problem, mode: str) -> list[TestCase]:
-    return [TestCase(t.input, t.output)
-            for t in problem.hidden(include_generated=(mode == "private+generated"))]
+async def judge_candidates(pool: Runner, problem: Problem, solution: Solution,
+                           rules: Rules) -> dict[str, tuple[bool, bool, str]]:
+    """candidate id -> (passes public, passes hidden, first bad hidden verdict).
 
-
-async def judge_candidates(pool: SandboxPool, problem: Problem, solution: Solution,
-                           mode: str, checker: str) -> dict[str, tuple[bool, bool, str]]:
-    """candidate id -> (passes public, passes hidden, first bad hidden verdict). Each distinct
-    program runs once on the public tests and once on the hidden ones."""
-    public = [TestCase(t.input, t.output) for t in problem.public()]
-    hidden = hidden_tests(problem, mode)
-    limits = Limits(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
-    input_file, output_file = problem.io_files
+    Each distinct program runs once on the hidden tests and stops at its first failure (a
+    pass/fail and the first bad verdict are all that count). Its public verdict is what the
+    pipeline already ran (its public filter runs every candidate on the examples); a program
+    the pipeline did not run on them runs here."""
+    job = rules.job(problem)
+    hidden = rules.hidden(problem)
     programs = {c.program.key: c.program for c in solution.state.candidates if c.runnable}
+    examples = [UnitTest(normalise_input(t.input), t.output, "public") for t in problem.public()]
 
     async def one(program, tests) -> JobResult:
-        # Pass/fail and the first bad verdict are all that count: stop at the first crash
-        # or timeout rather than pay a time limit per remaining test.
-        return await pool.run(program, tests, limits, checker=checker, input_file=input_file,
-                              output_file=output_file, max_failures=1)
+        return await pool.run(program, tests, job.limits, **job.options(), max_failures=1)
+
+    async def public_verdict(program) -> bool:
+        seen = _seen_on(solution, program, examples, job.checker)
+        if seen is not None:
+            return seen
+        return (await one(program, [TestCase(t.input, t.output) for t in examples])).passed
 
     keys = list(programs)
     pub_runs, hid_runs = await asyncio.gather(
-        asyncio.gather(*(one(programs[k], public) for k in keys)),
+        asyncio.gather(*(public_verdict(programs[k]) for k in keys)),
         asyncio.gather(*(one(programs[k], hidden) for k in keys)),
     )
     results = {k: (p, h) for k, p, h in zip(keys, pub_runs, hid_runs)}
@@ -61,99 +68,86 @@ async def judge_candidates(pool: SandboxPool, problem: Problem, solution: Soluti
         if not c.runnable:
             out[c.id] = (False, False, "CE")
             continue
-        pub_run, hid_run = results[c.program.key]
+        public_ok, hid_run = results[c.program.key]
         if hid_run.compile_verdict is not None:
             out[c.id] = (False, False, hid_run.compile_verdict.value)
             continue
-        out[c.id] = (pub_run.passed, hid_run.passed, hid_run.verdict.value)
+        out[c.id] = (public_ok, hid_run.passed, hid_run.verdict.value)
     return out
 
 
+def _seen_on(solution: Solution, program, examples: list[UnitTest], checker: str) -> bool | None:
+    """Whether the program passed every example in the pipeline's own runs; None when the
+    pipeline did not run it on all of them (or kept only part of an output)."""
+    executor = solution.executor
+    if executor is None or not examples:
+        return None
+    runs = [executor.run_of(program, t) for t in examples]
+    if any(r is None or not r.complete or r.verdict is Verdict.SE for r in runs):
+        return None
+    return all(r.ran and check(t.output, r.output, checker) for r, t in zip(runs, examples))
+
+
 def make_record(problem: Problem, solution: Solution, judged: dict) -> dict:
-    s = solution.state
-    cands = s.candidates
-    n = len(cands)
-    c = sum(1 for x in cands if judged[x.id][1])
-    public_ok = [x for x in cands if judged[x.id][0]]
-    layers: dict[str, list[int]] = {}
-    for x in cands:
-        key = f"L{x.layer}"
-        layers.setdefault(key, [0, 0])
-        layers[key][0] += 1
-        layers[key][1] += judged[x.id][1]
-    tied = solution.tied
-    pass_expected = (sum(judged[x.id][1] for x in tied) / len(tied)) if tied else 0.0
-    sandbox_errors = [x.id for x in cands if judged[x.id][2] == "SE"]
-    status, error = "ok", ""
-    if solution.selected is None and s.errors:
-        status, error = "error", s.errors[-1]
-    elif sandbox_errors:
-        status, error = "error", f"sandbox error judging {', '.join(sandbox_errors[:5])}"
-    sel = solution.selected
-    return {
-        "problem": problem.id,
-        "status": status,
-        "error": error,
-        "selected": sel.id if sel else None,
-        "selected_language": sel.language if sel else None,
-        "selected_source": sel.source if sel else None,
-        "selected_passed": bool(sel and judged[sel.id][1]),
-        "selected_verdict": judged[sel.id][2] if sel else None,
-        "why": solution.why(),
-        "tied": [x.id for x in tied],
-        "pass_expected": pass_expected,
-        "n": n,
-        "c": c,
-        "n_public": len(public_ok),
-        "c_public": sum(1 for x in public_ok if judged[x.id][1]),
-        "layers": layers,
-        "candidates": [
-            {"id": x.id, "origin": x.origin, "layer": x.layer, "language": x.language,
-             "alive": x.alive, "score": x.score, "public_ok": judged[x.id][0],
-             "hidden_ok": judged[x.id][1], "hidden_verdict": judged[x.id][2],
-             "note": x.note}
-            for x in cands
-        ],
-        "unit_tests": len(s.unit_tests),
-        "cost_usd": round(s.cost_usd, 6),
-        "tokens": s.tokens,
-        "usage": {k: v.to_dict() for k, v in s.usage.items()},
-        "latency_s": round(solution.latency_s, 3),
-        "executions": solution.executions,
-        "errors": s.errors,
-        "trace": [e.to_dict() for e in s.trace],
-    }
+    """A judged problem's record (the one builder: :func:`solution_record`)."""
+    return solution_record(problem.id, solution, judged)
 
 
 def error_record(problem: Problem, error: str) -> dict:
-    return {"problem": problem.id, "status": "error", "error": error, "selected": None,
-            "pass_expected": 0.0, "n": 0, "c": 0, "n_public": 0, "c_public": 0,
-            "layers": {}, "candidates": [], "cost_usd": 0.0, "tokens": 0, "errors": [error]}
+    """The record of a problem whose solving or judging raised."""
+    return solution_record(problem.id, None, {}, error=error)
+
+
+class _Observed:
+    """A component that tells the progress display when it starts on a problem."""
+
+    def __init__(self, inner: Component, progress: RunProgress) -> None:
+        self._inner = inner
+        self._progress = progress
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def __call__(self, state: State, ctx: Any) -> Any:
+        self._progress.step(state.problem.id, state.layer, self._inner.label)
+        return await self._inner(state, ctx)
+
+
+def observe(pipeline: Pipeline, progress: RunProgress) -> None:
+    """Report every component step of ``pipeline`` to ``progress``."""
+    pipeline.layers = [[c if isinstance(c, _Observed) else _Observed(c, progress)  # type: ignore[misc]
+                        for c in layer] for layer in pipeline.layers]
 
 
 async def run_bench(
     pipeline: Pipeline,
     problems: list[Problem],
-    pool: SandboxPool,
+    pool: Runner,
     store: RunStore,
     options: BenchOptions,
     on_record: Callable[[dict, dict], None] | None = None,
+    progress: RunProgress | None = None,
 ) -> dict:
     """Solve the problems not yet done in `store`, appending a record as each finishes.
-    Returns the summary of every record in the store for these problems."""
+    Returns the summary of every record in the store for these problems, with the run's
+    wall time summed over every session. A write the store cannot make
+    (:class:`RunStoreError`) stops the run: the problems in flight are cancelled, and
+    what was saved before stays."""
     done = store.done()
     todo = [p for p in problems if p.id not in done]
     wanted = {p.id for p in problems}
     records = {k: v for k, v in store.records().items() if k in wanted}
     sem = asyncio.Semaphore(max(1, options.max_problems))
-    t0 = time.perf_counter()
+    if progress is not None:
+        observe(pipeline, progress)
 
     async def one(problem: Problem) -> None:
         async with sem:
             try:
                 solution = await pipeline.solve(problem)
-                judged = await judge_candidates(pool, problem, solution, options.hidden,
-                                                options.checker)
+                if progress is not None:
+                    progress.judging(problem.id)
+                judged = await judge_candidates(pool, problem, solution, options.rules)
                 record = make_record(problem, solution, judged)
             except asyncio.CancelledError:
                 raise
@@ -162,11 +156,35 @@ async def run_bench(
                 record["traceback"] = traceback.format_exc(limit=8)
             store.append(record)
             records[problem.id] = record
+            summary = summarize(list(records.values()), seed=options.seed)
+            if progress is not None:
+                progress.problem_done(problem.id, summary)
             if on_record:
-                on_record(record, summarize(list(records.values()), seed=options.seed))
+                on_record(record, summary)
 
-    await asyncio.gather(*(one(p) for p in todo))
+    if todo:
+        store.begin_session()
+        try:
+            async with asyncio.TaskGroup() as tg:
+                for p in todo:
+                    tg.create_task(one(p))
+        except BaseExceptionGroup as group:
+            # The first store error says it all; the other tasks were cancelled because of it.
+            first = next((e for e in _leaves(group) if isinstance(e, RunStoreError)), None)
+            raise first or group.exceptions[0] from None
+        finally:
+            try:
+                store.end_session()
+            except RunStoreError:
+                pass  # the error that stopped the run is the one to report
     summary = summarize([records[p.id] for p in problems if p.id in records], seed=options.seed)
-    summary["wall_s"] = round(time.perf_counter() - t0, 3)
+    summary.update(store.timing())
     summary["complete"] = all(p.id in records for p in problems)
     return summary
+
+
+def _leaves(group: BaseExceptionGroup) -> list[BaseException]:
+    out: list[BaseException] = []
+    for e in group.exceptions:
+        out.extend(_leaves(e) if isinstance(e, BaseExceptionGroup) else [e])
+    return out

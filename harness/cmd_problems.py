@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Annotated
 
@@ -11,9 +12,20 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from harness.console import err, sandbox_warnings
-from harness.options import BackendOpt, MaxSandboxesOpt, RayAddressOpt, open_pool
-from problems import Problem, ProblemError, load_problems
+from harness.console import err, fail, sandbox_warnings
+from harness.options import (
+    BackendOpt,
+    CheckerOpt,
+    HiddenTestsOpt,
+    LimitsOpt,
+    MaxSandboxesOpt,
+    RayAddressOpt,
+    TimeScaleOpt,
+    make_rules,
+    open_pool,
+)
+from problems import Problem, ProblemError, Source, load_problems
+from problems.bundled import BUNDLED_SOURCE
 
 problems_app = typer.Typer(
     name="problems",
@@ -25,13 +37,14 @@ SourceArg = Annotated[
     str,
     typer.Argument(
         help="'bundled', 'codecontests[:SPLIT]', or a .jsonl/.json/.parquet file or folder.",
-        show_default=False,
+        metavar="SOURCE", show_default=False,
     ),
 ]
 SplitOpt = Annotated[
     str | None,
-    typer.Option("--split", help="CodeContests split: train, valid or test (default test)."),
+    typer.Option("--split", metavar="SPLIT", help="CodeContests split: train, valid or test (default test)."),
 ]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of the table.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -43,8 +56,36 @@ def _load(source: str, **kwargs) -> list[Problem]:
         return load_problems(source, **kwargs)
     except ProblemError as e:
         # User-facing errors: the message already names file, line and field.
-        Console(stderr=True).print(Text(str(e), style="red"), soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise fail(str(e)) from None
+
+
+def source_label(problem: Problem, source: str) -> str:
+    """Where a problem comes from: its contest site when the data says so; otherwise the
+    set it was loaded from (the bundled problems are the project's own)."""
+    if problem.source is not Source.UNKNOWN_SOURCE:
+        return problem.source.name
+    return BUNDLED_SOURCE if source == "bundled" else "unknown"
+
+
+def problem_facts(p: Problem, source: str) -> dict:
+    """What `list --json` prints per problem (and `show --json`, with the statement)."""
+    input_file, output_file = p.io_files
+    return {
+        "id": p.id,
+        "source": source_label(p, source),
+        "difficulty": p.difficulty.name,
+        "cf_rating": p.cf_rating or None,
+        "tags": list(p.cf_tags),
+        "time_limit_s": p.time_limit_s,
+        "memory_limit_mb": p.memory_limit_mb,
+        "input_file": input_file,
+        "output_file": output_file,
+        "tests": {"public": len(p.public_tests), "private": len(p.private_tests),
+                  "generated": len(p.generated_tests)},
+        "solutions": dict(sorted(Counter(lang.label for lang in p.solutions.language).items())),
+        "incorrect_solutions": len(p.incorrect_solutions),
+        "has_image": p.has_image,
+    }
 
 
 def _languages(problem: Problem) -> str:
@@ -55,16 +96,21 @@ def _languages(problem: Problem) -> str:
 @problems_app.command("list")
 def list_problems(
     source: SourceArg,
-    limit: Annotated[int | None, typer.Option("--limit", min=0, help="Show at most N problems.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=0, metavar="N", help="Show at most N problems.")] = None,
     split: SplitOpt = None,
     skip_images: Annotated[
         bool, typer.Option("--skip-images", help="Leave out statements that rely on images.")
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """One row per problem: id, difficulty, test counts, limits, solution languages."""
+    """One row per problem: id, source, difficulty, test counts, limits, solution languages."""
     problems = _load(source, split=split, limit=limit, skip_images=skip_images)
+    if as_json:
+        print(json.dumps([problem_facts(p, source) for p in problems]))
+        return
     table = Table(title=f"{len(problems)} problems from {source}", title_justify="left")
     table.add_column("id", no_wrap=True)
+    table.add_column("source")
     table.add_column("difficulty")
     table.add_column("public", justify="right")
     table.add_column("private", justify="right")
@@ -75,6 +121,7 @@ def list_problems(
     for p in problems:
         table.add_row(
             Text(p.id),
+            source_label(p, source),
             p.difficulty.name,
             str(len(p.public_tests)),
             str(len(p.private_tests)),
@@ -89,18 +136,23 @@ def list_problems(
 @problems_app.command("show")
 def show_problem(
     source: SourceArg,
-    problem_id: Annotated[str, typer.Argument(help="The problem's name.", show_default=False)],
+    problem_id: Annotated[str, typer.Argument(help="The problem's name.", metavar="PROBLEM_ID",
+                                              show_default=False)],
     split: SplitOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """The statement of one problem, with its limits and test counts."""
     (p,) = _load(source, split=split, problem_ids=[problem_id])
+    if as_json:
+        print(json.dumps({**problem_facts(p, source), "description": p.description}))
+        return
     console = Console()
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column()
     input_file, output_file = p.io_files
     rows = [
-        ("source", p.source.name),
+        ("source", source_label(p, source)),
         ("difficulty", p.difficulty.name + (f" (rating {p.cf_rating})" if p.cf_rating else "")),
         ("tags", ", ".join(p.cf_tags) or "-"),
         ("time limit", f"{p.time_limit_s:g} s"),
@@ -130,14 +182,18 @@ def show_problem(
 @problems_app.command("validate")
 def validate_problems(
     source: SourceArg,
-    limit: Annotated[int | None, typer.Option("--limit", min=0, help="Validate at most N problems.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=0, metavar="N", help="Validate at most N problems.")] = None,
     split: SplitOpt = None,
     problem_id: Annotated[
-        list[str] | None, typer.Option("--problem-id", help="Only this problem (repeatable).")
+        list[str] | None, typer.Option("--problem-id", metavar="ID", help="Only this problem (repeatable).")
     ] = None,
     max_sandboxes: MaxSandboxesOpt = None,
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
+    limits: LimitsOpt = "deepmind",
+    time_scale: TimeScaleOpt = 1.0,
+    checker: CheckerOpt = "codecontests",
+    hidden_tests: HiddenTestsOpt = "private",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON report.")] = False,
 ) -> None:
     """Run every stored solution (and incorrect solution) on its tests in the sandbox.
@@ -153,6 +209,7 @@ def validate_problems(
     from sandbox.image import ImageError
     from sandbox.pool import SandboxUnavailable
 
+    rules = make_rules(limits=limits, time_scale=time_scale, checker=checker, hidden_tests=hidden_tests)
     problems = _load(source, split=split, limit=limit, problem_ids=problem_id or None)
     progress = Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
@@ -165,14 +222,14 @@ def validate_problems(
         async with pool:
             task = progress.add_task(f"validating ({pool.description})", total=count_jobs(problems))
             with progress:
-                return await validate(problems, pool, on_done=lambda: progress.advance(task))
+                return await validate(problems, pool, rules=rules,
+                                      on_done=lambda: progress.advance(task))
 
     with sandbox_warnings():
         try:
             report = asyncio.run(go())
         except (SandboxUnavailable, ImageError, ValueError) as e:
-            err.print(Text(f"error: {e}", style="red"))
-            raise typer.Exit(2) from None
+            raise fail(str(e)) from None
     if as_json:
         print(json.dumps(report.to_dict()))
     else:

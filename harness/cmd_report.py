@@ -20,12 +20,13 @@ def report_command(
         help="Run directories (holding run.json and records.jsonl); the first is the baseline "
              "the others are compared with.", metavar="RUN_DIR", show_default=False)],
     out: Annotated[Optional[Path], typer.Option(
-        "--out", help="Where to write the HTML report (default: report.html in the first run dir).")] = None,
+        "--out", metavar="FILE", help="Where to write the HTML report (default: report.html in the first run dir).")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the report data as JSON instead of the table.")] = False,
 ) -> None:
     """Pass@1 with its interval next to oracle and baselines, per run; a static HTML report."""
-    from harness.report import ReportError, build_report, write_report
+    from harness.html_report import write_report
+    from harness.report import ReportError, build_report
 
     try:
         data = build_report(run_dirs)
@@ -40,7 +41,7 @@ def report_command(
 
 
 def print_table(data: dict) -> None:
-    from harness.report import table_rows
+    from harness.report import component_error_text, table_rows
 
     out = Console()
     runs = data["runs"]
@@ -56,7 +57,11 @@ def print_table(data: dict) -> None:
             out.print(Text(f"{r['label']}: incomplete run, numbers from {r['summary_source']}",
                            style="yellow"))
         for e in r["summary"]["errors"]:
-            out.print(Text(f"{r['label']}: error: {e.get('problem')}: {e.get('error')}", style="red"))
+            out.print(Text(f"{r['label']}: error: {e.get('problem')}: {e.get('error')}", style="red"),
+                      soft_wrap=True)
+        for c in r["summary"]["component_errors"]:
+            out.print(Text(f"{r['label']}: component {component_error_text(c)}", style="yellow"),
+                      soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from pathlib import Path
 from typing import Annotated
 
@@ -15,13 +14,23 @@ from rich.text import Text
 
 from harness.cmd_sandbox import UsageError
 from harness.console import err, fail, sandbox_warnings
+from archon_code.llm_defaults import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIES
 from harness.options import (
     ApiBaseOpt,
     BackendOpt,
+    CheckerOpt,
+    LimitsOpt,
     MaxConnectionsOpt,
+    MaxRetriesOpt,
     MaxSandboxesOpt,
     ModelOpt,
+    NoCacheOpt,
     RayAddressOpt,
+    TimeoutOpt,
+    TimeScaleOpt,
+    check_credentials,
+    llm_settings,
+    make_rules,
     open_pool,
 )
 
@@ -69,16 +78,21 @@ def _samples(state) -> tuple[int, int]:
 def solve_command(
     problem: Annotated[str, typer.Argument(
         help="A problem file (.json/.jsonl with one problem) or bundled-format folder, or SOURCE:ID "
-             "such as 'bundled:Twin Beacons'.", show_default=False)],
-    arch: Annotated[str, typer.Option("--arch", help="A shipped architecture name or a YAML/JSON file.")] = "single",
+             "such as 'bundled:Twin Beacons'.", metavar="PROBLEM", show_default=False)],
+    arch: Annotated[str, typer.Option("--arch", metavar="ARCH", help="A shipped architecture name or a YAML/JSON file.")] = "single",
     model: ModelOpt = None,
     api_base: ApiBaseOpt = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seeds sampling and the tie-breaking pick.")] = 0,
-    max_connections: MaxConnectionsOpt = 8,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Seeds sampling and the tie-breaking pick.")] = 0,
+    max_connections: MaxConnectionsOpt = DEFAULT_MAX_CONNECTIONS,
+    max_retries: MaxRetriesOpt = DEFAULT_MAX_RETRIES,
+    timeout: TimeoutOpt = None,
     max_sandboxes: MaxSandboxesOpt = None,
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM response cache.")] = False,
+    limits: LimitsOpt = "deepmind",
+    time_scale: TimeScaleOpt = 1.0,
+    checker: CheckerOpt = "codecontests",
+    no_cache: NoCacheOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: the solution, trace and program.")] = False,
 ) -> None:
     """Solve one problem with an architecture and print the chosen program.
@@ -86,29 +100,29 @@ def solve_command(
     Exit status: 0 when a program was chosen, 1 when none survived, 2 on bad input."""
     from archon_code.architectures import resolve_architecture
     from archon_code.config import ArchitectureError
+    from archon_code.context import with_model
     from problems import ProblemError
 
+    rules = make_rules(limits=limits, time_scale=time_scale, checker=checker)
     try:
-        architecture = resolve_architecture(arch)
+        architecture = with_model(resolve_architecture(arch), model, api_base)
         task = resolve_problem(problem)
     except (ArchitectureError, ProblemError, UsageError) as e:
         raise fail(str(e))
+    check_credentials(architecture)
 
-    # Imported once the input is known to be good: litellm takes seconds to import.
-    from archon_code.cache import ResponseCache
-    from archon_code.context import LLMHub, LLMSettings
+    from archon_code.context import LLMHub
     from archon_code.pipeline import Pipeline
     from sandbox.image import ImageError
     from sandbox.pool import SandboxUnavailable
-    try:
-        cache = None if no_cache else ResponseCache()
-    except (OSError, sqlite3.Error) as e:
-        raise fail(f"cannot open the LLM response cache: {e} (use --no-cache to run without it)")
-    hub = LLMHub(LLMSettings(model=model, api_base=api_base, max_connections=max_connections,
-                             cache=cache, use_cache=not no_cache))
+
+    settings = llm_settings(max_connections=max_connections, max_retries=max_retries, timeout=timeout,
+                            no_cache=no_cache)
+    cache = settings.cache
+    hub = LLMHub(settings)
     pool = open_pool(backend, max_sandboxes, ray_address)
     try:
-        pipeline = Pipeline(architecture, pool, hub, seed=seed)
+        pipeline = Pipeline(architecture, pool, hub, seed=seed, rules=rules)
     except ValueError as e:
         raise fail(str(e))
 

@@ -7,6 +7,9 @@ Per problem a record carries, among others:
   n_public, c_public   the same among candidates that pass the public tests
   layers          {layer: [n, c]} for the layers that generated candidates
   status          "ok" or "error" (an error counts as a failure, never leaves the denominator)
+  sandbox_errors  candidates the sandbox could not judge (the problem is still scored when
+                  the selected program was judged)
+  component_errors, usage   what each component reported as failed, and its LLM answers
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def summarize(records: Sequence[dict], *, seed: int = 0) -> dict:
     if m == 0:
         return {"problems": 0, "pass_at_1": 0.0, "oracle": 0.0, "random_pick": 0.0,
                 "public_filter_random": 0.0, "pass_at_k": {}, "cost_usd": 0.0, "tokens": 0,
-                "errors": []}
+                "errors": [], "sandbox_errors": 0, "component_errors": [], "llm": llm_totals([])}
     p1 = [r.get("pass_expected", 0.0) if r.get("status") == "ok" else 0.0 for r in records]
     oracle = [1.0 if r.get("status") == "ok" and r.get("c", 0) > 0 else 0.0 for r in records]
     rand = [random_pick(r.get("n", 0), r.get("c", 0)) for r in records]
@@ -110,7 +113,75 @@ def summarize(records: Sequence[dict], *, seed: int = 0) -> dict:
         "tokens": sum(r.get("tokens", 0) for r in records),
         "errors": [{"problem": r["problem"], "error": r.get("error", "")}
                    for r in records if r.get("status") != "ok"],
+        "sandbox_errors": sum(_int(r.get("sandbox_errors")) for r in records),
+        "component_errors": component_errors(records),
+        "llm": llm_totals(records),
     }
+
+
+# Answers a component got that are faults even when the call itself succeeded.
+_USAGE_FAULTS = (
+    ("empty", "empty answers from the provider (asked again)"),
+    ("truncated", "answers cut at max_tokens (finish_reason length), not cached"),
+)
+
+
+def component_errors(records: Sequence[dict]) -> list[dict]:
+    """Per component and kind of fault: how many, in how many problems, and an example.
+    Kinds: "error" (the component's trace reports a failure: a provider that kept failing,
+    no readable answer), and the answer faults of ``_USAGE_FAULTS``."""
+    rows: dict[tuple[str, str], dict] = {}
+
+    def add(component: str, kind: str, count: int, message: str) -> None:
+        row = rows.setdefault((component, kind), {"component": component, "kind": kind, "count": 0,
+                                                  "problems": 0, "example": message})
+        row["count"] += count
+        row["problems"] += 1
+
+    for r in records:
+        errs = r.get("component_errors")
+        if not isinstance(errs, dict):
+            errs = _trace_errors(r.get("trace"))
+        for component, e in errs.items():
+            if isinstance(e, dict) and _int(e.get("count")) > 0:
+                add(str(component), "error", _int(e["count"]), str(e.get("message", "")))
+        usage = r.get("usage")
+        for component, u in (usage.items() if isinstance(usage, dict) else ()):
+            if not isinstance(u, dict):
+                continue
+            for key, message in _USAGE_FAULTS:
+                if _int(u.get(key)) > 0:
+                    add(str(component), key, _int(u[key]), message)
+    return [rows[k] for k in sorted(rows)]
+
+
+def _trace_errors(trace) -> dict[str, dict]:
+    """Component errors of a record written before records counted them."""
+    out: dict[str, dict] = {}
+    for ev in trace or ():
+        if isinstance(ev, dict) and ev.get("kind") == "error":
+            row = out.setdefault(str(ev.get("component")), {"count": 0, "message": ev.get("message", "")})
+            row["count"] += 1
+    return out
+
+
+def llm_totals(records: Sequence[dict]) -> dict[str, int]:
+    """LLM calls over the run, summed over every component's usage: samples, retries,
+    failed calls, empty and truncated answers, and samples of models without a known price
+    (while any is, the run's cost is unknown, not what ``cost_usd`` adds up)."""
+    keys = ("calls", "samples", "cached", "retries", "failures", "empty", "truncated", "unpriced")
+    out = dict.fromkeys(keys, 0)
+    for r in records:
+        usage = r.get("usage")
+        for u in (usage.values() if isinstance(usage, dict) else ()):
+            if isinstance(u, dict):
+                for k in keys:
+                    out[k] += _int(u.get(k))
+    return out
+
+
+def _int(x) -> int:
+    return int(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else 0
 
 
 def _pass_at_ks(pools: Sequence[tuple[int, int]]) -> dict[str, float]:

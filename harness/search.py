@@ -5,16 +5,20 @@
         study.db         the optuna study (SQLite): an interrupted search resumes from it
         runs.sqlite      what each program printed on each input, shared by every trial
         trials/<hash>/   one run dir per distinct architecture, on the search problems
-        heldout/<hash>/  the finalists' run dirs on the held-out problems
+        heldout/<hash>/  the finalists' and the baseline's run dirs on the held-out problems
         best.yaml        the best architecture, loadable by `bench --arch` and `solve --arch`
         pareto/          one YAML per Pareto point (multi-objective), finalists/ (single)
         report.html      the front as a table and an SVG plot, every trial, held-out Pass@1
+                         next to the baseline's (harness/search_html.py)
         results.json     the summary `--json` prints
+        .lock            held by the one search working here
 
 Honest evaluation: the problems are split with a seeded shuffle into a search part and a
 held-out part (80% by default, as in Archon); trials only ever see the search part, and the
 finalists (the best trial, or the Pareto front) are then run on the held-out part, whose
-Pass@1 and bootstrap interval are what a reader should believe.
+Pass@1 and bootstrap interval are what a reader should believe. A baseline (the space at its
+defaults, or an architecture the user names) is judged on the same held-out problems, so that
+what the search gained shows as a paired difference.
 
 Work is shared between trials: LLM samples come from the on-disk response cache (keyed by
 sample index, so a trial asking for more samples pays only for the new ones), and every
@@ -23,15 +27,14 @@ trials are still compared fairly, the cost and latency objectives count cached w
 cost when it was first done: ``cost`` is USD per problem as if nothing were cached, ``latency``
 the seconds of LLM requests plus sandbox runs per problem (work done in parallel adds up, so
 it bounds the wall-clock latency from above). The money actually spent is reported apart, and
-is what ``--budget-usd`` caps.
+is what ``--budget-usd`` caps. Metering lives in harness/metering.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
+import contextlib
 import dataclasses
-import fcntl
 import hashlib
 import json
 import math
@@ -45,16 +48,20 @@ from pathlib import Path
 from typing import Any
 
 import optuna
-import yaml
 from optuna.trial import FrozenTrial, TrialState
 
-from archon_code.cache import CachedResponse, ResponseCache
 from archon_code.config import Architecture, parse_architecture
-from archon_code.context import LLMHub
-from archon_code.pipeline import Pipeline
+from archon_code.context import LLMHub, with_model
+from harness.archfile import architecture_yaml
+from archon_code.rules import Rules
 from harness.bench import BenchOptions, run_bench
-from harness.report import CSS, PALETTE, _e, _svg_open, _tick, nice_ticks
+from harness.dirlock import DirLock, os_error_text
+from harness.metering import MeteredPipeline, Work, current_work, record_work
+from harness.metrics import bootstrap_diff_ci
+from harness.progress import RunProgress
+from harness.report import problem_score
 from harness.runstore import RunStore, config_hash, versions
+from harness.search_html import render_search_html
 from harness.search_space import SearchSpace, SpaceError, llm_samples
 from problems import Problem
 from sandbox.checker import check
@@ -81,10 +88,49 @@ class SearchOptions:
     holdout: float = 0.8
     seed: int = 0
     sampler: str = "auto"
-    hidden: str = "private"
-    checker: str = "codecontests"
+    rules: Rules = field(default_factory=Rules)  # checker, limits, hidden tests of every trial
     model: str | None = None  # replaces every LLM component's model
     api_base: str | None = None
+
+
+# How the baseline is made when none is named: a deterministic point of the space.
+DEFAULTS_HOW = ("the space's defaults (every choice at its first option, every optional part on, "
+                "every range at its low end)")
+
+
+class SpaceDefaults:
+    """Answers a space's choice points with their defaults (see :data:`DEFAULTS_HOW`): the
+    space's own plain architecture, against which the search's finalists are judged."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+
+    def suggest_int(self, name, low, high, *, step=1, log=False):
+        return self.params.setdefault(name, low)
+
+    def suggest_float(self, name, low, high, *, step=None, log=False):
+        return self.params.setdefault(name, low)
+
+    def suggest_categorical(self, name, choices):
+        return self.params.setdefault(name, list(choices)[0])
+
+
+def default_architecture(space: SearchSpace) -> Architecture:
+    """The space at its defaults; :class:`SearchError` when that point is not a valid
+    architecture (name a baseline with --baseline then)."""
+    try:
+        return space.instantiate(SpaceDefaults(), f"{space.name}-defaults")
+    except SpaceError as e:
+        raise SearchError(f"{space.source}: the space's defaults are not a valid architecture "
+                          f"({'; '.join(e.problems)}); name a baseline with --baseline") from None
+
+
+@dataclass
+class Baseline:
+    """An architecture judged on the held-out problems beside the finalists."""
+
+    architecture: Architecture
+    how: str  # in words, for the report
 
 
 def parse_objectives(text: str) -> tuple[str, ...]:
@@ -139,89 +185,6 @@ def make_sampler(name: str, directions: Sequence[str], seed: int, trials: int,
             raise SearchError("--sampler gp needs torch and scipy installed; use tpe") from None
         return optuna.samplers.GPSampler(seed=seed)
     raise SearchError(f"unknown sampler {name!r}; choose from auto, tpe, gp, random, grid, nsga2")
-
-
-# ---------------------------------------------------------------------------------------------
-# Work accounting: what one problem's pipeline used, counted as if nothing were cached
-
-
-@dataclass
-class Work:
-    list_cost_usd: float = 0.0  # fresh cost plus cached samples at their original price
-    spent_usd: float = 0.0  # fresh cost only: the money this run paid
-    llm_s: float = 0.0  # seconds of LLM requests (cached ones at their original latency)
-    sandbox_s: float = 0.0  # seconds of sandbox runs (shared ones at their original time)
-    llm_fresh: int = 0
-    llm_cached: int = 0
-    runs_fresh: int = 0
-    runs_reused: int = 0
-    _last_latency: float | None = field(default=None, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: (round(v, 6) if isinstance(v, float) else v)
-                for k, v in dataclasses.asdict(self).items() if not k.startswith("_")}
-
-
-# Set for the duration of one problem's solve; tasks the pipeline starts inherit it, so LLM
-# calls and sandbox runs are charged to the problem they belong to. Judging the pick on the
-# hidden tests happens outside it and is not charged.
-_WORK: contextvars.ContextVar[Work | None] = contextvars.ContextVar("archon_code_search_work", default=None)
-
-
-class MeteredCache(ResponseCache):
-    """The LLM response cache, charging what passes through it to the current problem."""
-
-    def get_many(self, keys):
-        found = super().get_many(keys)
-        work = _WORK.get()
-        if work is not None and found:
-            work.llm_cached += len(found)
-            work.list_cost_usd += sum(r.cost_usd for r in found.values())
-            # Samples of one request share its latency exactly: count each request once.
-            work.llm_s += sum({r.latency_s for r in found.values()})
-        return found
-
-    def put(self, key: str, response: CachedResponse, *, model: str, sample_index: int) -> None:
-        super().put(key, response, model=model, sample_index=sample_index)
-        work = _WORK.get()
-        if work is not None:
-            work.llm_fresh += 1
-            work.list_cost_usd += response.cost_usd
-            work.spent_usd += response.cost_usd
-            if response.latency_s != work._last_latency:  # a request's samples arrive together
-                work.llm_s += response.latency_s
-                work._last_latency = response.latency_s
-
-
-class MeteredPipeline(Pipeline):
-    """A pipeline that records, per problem, the work it did, in the problem's trace (so the
-    numbers are stored with the record and survive a resumed run)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.work: list[Work] = []
-
-    async def solve(self, problem: Problem):
-        work = Work()
-        self.work.append(work)
-        token = _WORK.set(work)
-        try:
-            solution = await super().solve(problem)
-        finally:
-            _WORK.reset(token)
-        solution.state.log("search", "work", "work done, cached work at its original cost",
-                           **work.to_dict())
-        return solution
-
-
-def record_work(record: dict) -> dict[str, float]:
-    """The work a record's trace carries; records without it (a crash before the pipeline
-    finished) fall back to what the record itself says."""
-    for event in reversed(record.get("trace") or []):
-        if event.get("component") == "search" and event.get("kind") == "work":
-            return event.get("data") or {}
-    return {"list_cost_usd": record.get("cost_usd", 0.0), "spent_usd": record.get("cost_usd", 0.0),
-            "llm_s": 0.0, "sandbox_s": 0.0}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -340,7 +303,7 @@ class SharedRunsPool:
         answered = keys[: len(out.tests)]
         reused = sum(1 for k in answered if k not in missing)
         self.reused += reused
-        work = _WORK.get()
+        work = current_work()
         if work is not None:
             work.sandbox_s += sum(r.time_s for r in out.tests)
             work.runs_fresh += len(answered) - reused
@@ -366,41 +329,9 @@ async def _judge(raw: TestResult, expected: str | None, checker: str) -> TestRes
 # Architectures of trials
 
 
-def override_models(arch: Architecture, model: str | None, api_base: str | None) -> Architecture:
-    """``--model`` / ``--api-base`` written into every LLM component, so that the architecture
-    recorded (and written to best.yaml) is the one that ran."""
-    if model is None and api_base is None:
-        return arch
-    data = arch.model_dump(mode="json")
-    for layer in data["layers"]:
-        for comp in layer:
-            if "model" not in comp:
-                continue
-            if model is not None:
-                comp["model"] = model
-                comp["model_type"] = None
-                if comp.get("judge_model"):
-                    comp["judge_model"] = model
-            if api_base is not None:
-                comp["api_base"] = api_base
-    return parse_architecture(data)
-
-
 def architecture_key(arch: Architecture) -> str:
     """Trials that sample the same architecture share one run dir, whatever their name."""
     return config_hash({"layers": arch.model_dump(mode="json")["layers"]})
-
-
-def architecture_yaml(arch: Architecture, header: Sequence[str] = ()) -> str:
-    """The architecture as a config file: only what differs from the defaults, each
-    component's ``type`` first."""
-    data = arch.model_dump(mode="json", exclude_defaults=True)
-    layers = [[{"type": c["type"], **{k: v for k, v in c.items() if k != "type"}} for c in layer]
-              for layer in data["layers"]]
-    body = yaml.safe_dump({"name": arch.name, "layers": layers,
-                           **{k: v for k, v in data.items() if k not in ("name", "layers")}},
-                          sort_keys=False, default_flow_style=False)
-    return "".join(f"# {line}\n" for line in header) + body
 
 
 # ---------------------------------------------------------------------------------------------
@@ -437,6 +368,8 @@ class Evaluation:
 
 
 ProgressHook = Callable[[str, Any], None]
+# (label, problems, already done, layers) -> the display of one evaluation's progress
+ProgressFactory = Callable[[str, int, int, int], RunProgress]
 
 
 class Search:
@@ -444,7 +377,9 @@ class Search:
 
     def __init__(self, space: SearchSpace, problems: Sequence[Problem], options: SearchOptions,
                  study_dir: Path, pool: SandboxPool, hub: LLMHub, *,
-                 on_event: ProgressHook | None = None, command: Sequence[str] = ()) -> None:
+                 on_event: ProgressHook | None = None, command: Sequence[str] = (),
+                 baseline: Baseline | None = None, lock: DirLock | None = None,
+                 progress: ProgressFactory | None = None) -> None:
         self.space = space
         self.options = options
         self.study_dir = Path(study_dir)
@@ -453,6 +388,9 @@ class Search:
         self.hub = hub
         self.on_event = on_event or (lambda kind, data: None)
         self.command = list(command)
+        self.baseline = baseline
+        self.lock = lock or DirLock(self.study_dir, "study dir")
+        self.progress = progress
         self.config = study_config(space, options, self.search_problems, self.heldout_problems)
         self.directions = [OBJECTIVES[o] for o in options.objectives]
         self._work: list[Work] = []
@@ -464,32 +402,35 @@ class Search:
     # -- the study --------------------------------------------------------------------------
 
     def open(self) -> optuna.Study:
-        self.study_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.study_dir / ".lock", "w")  # noqa: SIM115 (held for the search)
+        """Take the study dir's lock (if the caller has not already) and open the study."""
         try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._lock.close()
-            raise SearchError(f"{self.study_dir}: another search is running in this study dir") from None
+            self.study_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise SearchError(f"{self.study_dir}: cannot create the study dir ({os_error_text(e)})") from None
+        self.lock.acquire()
         try:
             return self._open_study()
         except BaseException:
-            self._lock.close()
+            self.lock.release()
             raise
 
     def _open_study(self) -> optuna.Study:
         meta_path = self.study_dir / "search.json"
         chash = config_hash(self.config)
         if meta_path.exists():
-            old = json.loads(meta_path.read_text())
-            if old.get("config_hash") != chash:
+            try:
+                old = json.loads(meta_path.read_text())
+            except (OSError, ValueError) as e:
+                raise SearchError(f"{meta_path}: unreadable ({e}); move it away or choose another "
+                                  "--study-dir") from None
+            if not isinstance(old, dict) or old.get("config_hash") != chash:
                 raise SearchError(f"{self.study_dir} holds a search of another config "
                                   f"({old.get('config_hash')} vs {chash}: space, problems, split, "
                                   "objectives, seed or model differ); choose another --study-dir")
         else:
             meta = {"config_hash": chash, "config": self.config, "versions": versions(),
                     "command": self.command}
-            meta_path.write_text(json.dumps(meta, indent=2, default=str))
+            write_file(meta_path, json.dumps(meta, indent=2, default=str))
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         storage = optuna.storages.RDBStorage(f"sqlite:///{self.study_dir.resolve() / 'study.db'}")
         finished = 0
@@ -539,7 +480,7 @@ class Search:
             return await self._finish(study, stopped)
         finally:
             self.shared.memo.close()
-            self._lock.close()
+            self.lock.release()
 
     async def _trials(self, study: optuna.Study) -> str | None:
         opts, budget = self.options, self.options.budget_usd
@@ -551,7 +492,7 @@ class Search:
             trial = study.ask()
             name = f"{self.space.name}-trial{trial.number}"
             try:
-                arch = override_models(self.space.instantiate(trial, name), opts.model, opts.api_base)
+                arch = with_model(self.space.instantiate(trial, name), opts.model, opts.api_base)
             except SpaceError as e:
                 self._prune(study, trial, "invalid architecture: " + "; ".join(e.problems))
                 continue
@@ -599,21 +540,32 @@ class Search:
         run_dir = self.study_dir / kind / architecture_key(arch)
         config = {"architecture": {"layers": arch.model_dump(mode="json")["layers"]},
                   "problem_ids": [p.id for p in problems], "seed": self.options.seed,
-                  "hidden_tests": self.options.hidden, "checker": self.options.checker}
+                  "rules": self.options.rules.to_dict()}
         store = RunStore(run_dir)
         meta = {"config_hash": config_hash(config), "config": {**config, "architecture": arch.model_dump(mode="json")},
-                "versions": versions(), "command": self.command}
+                "rules": self.options.rules.to_dict(), "versions": versions(), "command": self.command}
         store.open(meta)
-        pipeline = MeteredPipeline(arch, self.shared, self.hub, seed=self.options.seed, checker=self.options.checker)
-        self._work = pipeline.work
-        options = BenchOptions(seed=self.options.seed, hidden=self.options.hidden,
-                               max_problems=2 * self.shared.size, checker=self.options.checker)
-        done = len(store.done() & {p.id for p in problems})
-        self.on_event("evaluate-start", {"label": label, "problems": len(problems), "done": done})
-        summary = await run_bench(pipeline, problems, self.shared, store, options,
-                                  lambda record, s: self.on_event("problem", {"label": label, "summary": s}))
-        store.write_results({**summary, "architecture": arch.name, "config_hash": meta["config_hash"],
-                             "seed": self.options.seed, "versions": meta["versions"], "run_dir": str(run_dir)})
+        try:
+            pipeline = MeteredPipeline(arch, self.shared, self.hub, seed=self.options.seed,
+                                       rules=self.options.rules)
+            self._work = pipeline.work
+            options = BenchOptions(seed=self.options.seed, rules=self.options.rules,
+                                   max_problems=2 * self.shared.size)
+            done = len(store.done() & {p.id for p in problems})
+            self.on_event("evaluate-start", {"label": label, "problems": len(problems), "done": done})
+            progress = (self.progress(label, len(problems), done, len(arch.layers))
+                        if self.progress is not None and done < len(problems) else None)
+            with progress if progress is not None else contextlib.nullcontext():
+                summary = await run_bench(
+                    pipeline, problems, self.shared, store, options,
+                    lambda record, s: self.on_event("problem", {"label": label, "summary": s}),
+                    progress=progress)
+            self.on_event("evaluate-end", {"label": label})
+            store.write_results({**summary, "architecture": arch.name, "config_hash": meta["config_hash"],
+                                 "seed": self.options.seed, "versions": meta["versions"],
+                                 "run_dir": str(run_dir)})
+        finally:
+            store.close()
         records = store.records()
         works = [record_work(records[p.id]) for p in problems if p.id in records]
         n = max(1, len(problems))
@@ -663,11 +615,28 @@ class Search:
                                      f"held-out, trial {t.number}")
             heldout[t.number] = ev
             heldout_spent += ev.spent_usd
+        baseline = None
+        if self.baseline is not None and self.heldout_problems:
+            baseline = await self.evaluate(self.baseline.architecture, self.heldout_problems, "heldout",
+                                           "held-out, baseline")
+            heldout_spent += baseline.spent_usd
         files = self._write_architectures(finalists, heldout)
-        summary = self._summary(study, finalists, heldout, heldout_spent, stopped, files)
-        (self.study_dir / "results.json").write_text(json.dumps(summary, indent=2, default=str))
-        (self.study_dir / "report.html").write_text(render_search_html(summary), encoding="utf-8")
+        summary = self._summary(study, finalists, heldout, heldout_spent, stopped, files, baseline)
+        write_file(self.study_dir / "results.json", json.dumps(summary, indent=2, default=str))
+        write_file(self.study_dir / "report.html", render_search_html(summary))
         return summary
+
+    def _vs_baseline(self, ev: Evaluation, baseline: Evaluation | None) -> dict[str, Any] | None:
+        """Held-out Pass@1 of ``ev`` minus the baseline's, paired over the held-out problems."""
+        if baseline is None:
+            return None
+        ids = {p.id for p in self.heldout_problems}
+
+        def scores(run_dir: str) -> dict[str, float]:
+            return {k: problem_score(r) for k, r in RunStore(Path(run_dir)).records().items() if k in ids}
+
+        diff, lo, hi = bootstrap_diff_ci(scores(baseline.run_dir), scores(ev.run_dir), seed=self.options.seed)
+        return {"diff": diff, "ci95": [lo, hi]}
 
     def _write_architectures(self, finalists: list[FrozenTrial], heldout: dict[int, Evaluation]) -> dict[int, str]:
         files: dict[int, str] = {}
@@ -686,17 +655,17 @@ class Search:
             header.append(f"cost ${t.user_attrs.get('cost_per_problem', 0):.4f} per problem (uncached)")
             text = architecture_yaml(arch, header)
             if len(finalists) > 1 or len(self.directions) > 1:
-                folder.mkdir(exist_ok=True)
                 path = folder / f"trial-{t.number}.yaml"
-                path.write_text(text)
+                write_file(path, text)
                 files[t.number] = str(path)
             if i == 0:
-                (self.study_dir / "best.yaml").write_text(text)
+                write_file(self.study_dir / "best.yaml", text)
                 files.setdefault(t.number, str(self.study_dir / "best.yaml"))
         return files
 
     def _summary(self, study: optuna.Study, finalists: list[FrozenTrial], heldout: dict[int, Evaluation],
-                 heldout_spent: float, stopped: str | None, files: dict[int, str]) -> dict[str, Any]:
+                 heldout_spent: float, stopped: str | None, files: dict[int, str],
+                 baseline: Evaluation | None = None) -> dict[str, Any]:
         trials = study.get_trials(deepcopy=False)
         counts = {s.name.lower(): sum(1 for t in trials if t.state is s)
                   for s in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)}
@@ -710,6 +679,7 @@ class Search:
                                "cost_per_problem_usd": a.get("cost_per_problem"),
                                "latency_per_problem_s": a.get("latency_per_problem"), "run_dir": a.get("run_dir")},
                     "heldout": ev.to_dict() if ev else None,
+                    "vs_baseline": self._vs_baseline(ev, baseline) if ev else None,
                     "yaml": files.get(t.number),
                     "architecture": trial_architecture(t).model_dump(mode="json", exclude_defaults=True)}
 
@@ -728,6 +698,10 @@ class Search:
             "holdout": self.options.holdout,
             "problems": {"search": [p.id for p in self.search_problems],
                          "heldout": [p.id for p in self.heldout_problems]},
+            "baseline": None if baseline is None or self.baseline is None else {
+                "name": self.baseline.architecture.name, "how": self.baseline.how,
+                "architecture": self.baseline.architecture.model_dump(mode="json", exclude_defaults=True),
+                "heldout": baseline.to_dict()},
             "trials": {"total": len(trials), **counts, "target": self.options.trials},
             "stopped": stopped,
             "budget_usd": self.options.budget_usd,
@@ -791,7 +765,7 @@ def study_config(space: SearchSpace, options: SearchOptions, search: Sequence[Pr
     return {"space": space.raw, "objectives": list(options.objectives), "seed": options.seed,
             "holdout": options.holdout, "search_problems": [p.id for p in search],
             "heldout_problems": [p.id for p in heldout], "model": options.model,
-            "api_base": options.api_base, "hidden_tests": options.hidden, "checker": options.checker}
+            "api_base": options.api_base, "rules": options.rules.to_dict()}
 
 
 def default_study_dir(root: Path, space: SearchSpace, config: dict[str, Any]) -> Path:
@@ -799,186 +773,10 @@ def default_study_dir(root: Path, space: SearchSpace, config: dict[str, Any]) ->
     return root / f"search-{safe}-{config_hash(config)}"
 
 
-# ---------------------------------------------------------------------------------------------
-# The HTML report
-
-
-def _num(x: Any, digits: int = 3) -> str:
-    return "-" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{digits}f}"
-
-
-def _ci(ci: Any) -> str:
-    if not ci or any(v is None or (isinstance(v, float) and not math.isfinite(v)) for v in ci):
-        return "-"
-    return f"[{ci[0]:.3f}, {ci[1]:.3f}]"
-
-
-def _params(params: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
-
-
-def front_chart(rows: Sequence[dict[str, Any]], finalists: Sequence[dict[str, Any]], x_key: str,
-                x_label: str, title: str) -> str:
-    """Every completed trial (grey) by ``x_key`` and search Pass@1; the finalists in colour,
-    joined by the front's steps, with their held-out Pass@1 and its interval beside them."""
-    left, right, top, bottom, plot_w, plot_h = 60, 30, 50, 50, 560, 280
-    width, height = left + plot_w + right, top + plot_h + bottom
-    pts = [(r[x_key], r["pass_at_1"], r["trial"]) for r in rows
-           if r["state"] == "complete" and r.get(x_key) is not None and r.get("pass_at_1") is not None]
-    xs = [p[0] for p in pts] or [1.0]
-    if x_key == "trial":  # whole trial numbers, half a step of room either side
-        last = max(r["trial"] for r in rows) if rows else 0
-        every = max(1, math.ceil((last + 1) / 10))
-        xt, x0, x1 = list(range(0, last + 1, every)), -0.5, last + 0.5
-    else:
-        xt = nice_ticks(max(xs) * 1.05 if max(xs) > 0 else 1.0)
-        x0, x1 = 0.0, xt[-1]
-    yt = nice_ticks(1.0)
-
-    def px(v: float) -> float:
-        return left + plot_w * (v - x0) / (x1 - x0)
-
-    def py(v: float) -> float:
-        return top + plot_h - plot_h * max(0.0, min(v, 1.0))
-
-    out = [_svg_open(width, height, title, "front"),
-           f'<text x="{left}" y="18" class="chart-title">{_e(title)}</text>']
-    for t in yt:
-        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{py(t):.1f}" y2="{py(t):.1f}" class="grid"/>'
-                   f'<text x="{left - 6}" y="{py(t) + 4:.1f}" class="tick" text-anchor="end">{_tick(t)}</text>')
-    for t in xt:
-        out.append(f'<text x="{px(t):.1f}" y="{top + plot_h + 16}" class="tick" text-anchor="middle">{_tick(t)}</text>')
-    out.append(f'<path d="M{left} {top}V{top + plot_h}H{left + plot_w}" class="axis"/>'
-               f'<text x="{left + plot_w / 2}" y="{height - 8}" class="axis-label" text-anchor="middle">{_e(x_label)}</text>'
-               f'<text transform="translate(14 {top + plot_h / 2:.0f}) rotate(-90)" class="axis-label" '
-               f'text-anchor="middle">Pass@1</text>')
-    if x_key == "trial" and pts:  # the best so far, trial by trial
-        best, d = -1.0, ""
-        for x, y, _ in sorted(pts):
-            if y > best:
-                d += f"H{px(x):.1f}V{py(y):.1f}" if d else f"M{px(x):.1f} {py(y):.1f}"
-                best = y
-        d += f"H{px(x1):.1f}"
-        out.append(f'<path d="{d}" stroke="#999999" stroke-dasharray="4 3" fill="none"><title>best so far</title></path>')
-    for x, y, n in pts:
-        out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="4" fill="#bbbbbb">'
-                   f'<title>trial {n}: Pass@1 {y:.3f}, {_e(x_label)} {x:.4g}</title></circle>')
-    chosen = []
-    for f in finalists:
-        x = f["trial"] if x_key == "trial" else f["search"].get(x_key)
-        if x is not None and f["search"].get("pass_at_1") is not None:
-            chosen.append((x, f["search"]["pass_at_1"], f))
-    chosen.sort(key=lambda c: (c[0], -c[1]))
-    if len(chosen) > 1:
-        d = f"M{px(chosen[0][0]):.1f} {py(chosen[0][1]):.1f}"
-        for x, y, _ in chosen[1:]:
-            d += f"H{px(x):.1f}V{py(y):.1f}"
-        out.append(f'<path d="{d}" stroke="{PALETTE[0]}" stroke-width="1.5" fill="none"/>')
-    for x, y, f in chosen:
-        out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="6" fill="{PALETTE[0]}">'
-                   f'<title>trial {f["trial"]} (search): Pass@1 {y:.3f}</title></circle>'
-                   f'<text x="{px(x) + 9:.1f}" y="{py(y) - 8:.1f}" class="point-label">#{f["trial"]}</text>')
-        h = f.get("heldout")
-        if h:
-            hx = px(x) + 10
-            lo, hi = h["pass_at_1_ci95"]
-            if lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi):
-                out.append(f'<path d="M{hx:.1f} {py(lo):.1f}V{py(hi):.1f}" class="errbar" style="stroke:{PALETTE[5]}"/>')
-            hy = py(h["pass_at_1"])
-            out.append(f'<path d="M{hx:.1f} {hy - 6:.1f}l6 6l-6 6l-6 -6z" fill="{PALETTE[5]}">'
-                       f'<title>trial {f["trial"]} (held-out): Pass@1 {h["pass_at_1"]:.3f} '
-                       f'{_e(_ci(h["pass_at_1_ci95"]))}</title></path>')
-    lx, ly = left, 34  # the legend, between the title and the plot
-    out.append(f'<circle cx="{lx + 4}" cy="{ly}" r="4" fill="#bbbbbb"/><text x="{lx + 12}" y="{ly + 4}">trial</text>'
-               f'<circle cx="{lx + 56}" cy="{ly}" r="6" fill="{PALETTE[0]}"/>'
-               f'<text x="{lx + 66}" y="{ly + 4}">finalist</text>'
-               f'<path d="M{lx + 130} {ly - 6}l6 6l-6 6l-6 -6z" fill="{PALETTE[5]}"/>'
-               f'<text x="{lx + 140}" y="{ly + 4}">held-out (95% CI)</text>')
-    out.append("</svg>")
-    return "".join(out)
-
-
-def render_search_html(summary: dict[str, Any]) -> str:
-    objectives = summary["objectives"]
-    key = "front" if len(objectives) > 1 else "finalists"
-    finalists = summary.get(key) or []
-    rows = summary["all_trials"]
-    if "cost" in objectives:
-        x_key, x_label = "cost_per_problem_usd", "cost per problem (USD, as if uncached)"
-    elif "latency" in objectives:
-        x_key, x_label = "latency_per_problem_s", "LLM + sandbox seconds per problem"
-    else:
-        x_key, x_label = "trial", "trial"
-    chart = front_chart(rows, finalists, x_key, x_label,
-                        "Pareto front: search Pass@1 against " + x_label if len(objectives) > 1
-                        else "Pass@1 of every trial on the search problems")
-    fin_rows = []
-    for f in finalists:
-        s, h = f["search"], f.get("heldout") or {}
-        fin_rows.append(
-            f"<tr><td>#{f['trial']}</td><td class=\"num\">{_num(s['pass_at_1'])}</td>"
-            f"<td class=\"num\">{_num(h.get('pass_at_1'))} {_e(_ci(h.get('pass_at_1_ci95')))}</td>"
-            f"<td class=\"num\">{_num(s['cost_per_problem_usd'], 4)}</td>"
-            f"<td class=\"num\">{_num(s['latency_per_problem_s'], 2)}</td>"
-            f"<td>{_e(_params(f['params']))}</td><td><code>{_e(f.get('yaml') or '-')}</code></td></tr>")
-    trial_rows = []
-    for r in rows:
-        trial_rows.append(
-            f"<tr><td>{r['trial']}</td><td>{_e(r['state'])}</td><td class=\"num\">{_num(r['pass_at_1'])}</td>"
-            f"<td class=\"num\">{_num(r['cost_per_problem_usd'], 4)}</td>"
-            f"<td class=\"num\">{_num(r['latency_per_problem_s'], 2)}</td>"
-            f"<td class=\"num\">{_num(r['spent_usd'], 4)}</td>"
-            f"<td class=\"num\">{_e(r['llm_fresh'] if r['llm_fresh'] is not None else '-')} / "
-            f"{_e(r['llm_cached'] if r['llm_cached'] is not None else '-')}</td>"
-            f"<td class=\"num\">{_e(r['runs_fresh'] if r['runs_fresh'] is not None else '-')} / "
-            f"{_e(r['runs_reused'] if r['runs_reused'] is not None else '-')}</td>"
-            f"<td>{_e(_params(r['params']))}</td><td>{_e(r.get('reason') or '')}</td></tr>")
-    points = "".join(f"<tr><td><code>{_e(p['name'])}</code></td><td>{_e(p['domain'])}</td>"
-                     f"<td><code>{_e(p['where'])}</code></td></tr>" for p in summary["points"])
-    best = summary.get("best")
-    best_yaml = ""
-    if best:
-        best_yaml = (f"<h2 id=\"best\">Best architecture</h2><p>Trial #{best['trial']}, written to "
-                     f"<code>{_e(best['yaml'])}</code>.</p><pre><code>"
-                     f"{_e(architecture_yaml(parse_architecture(best['architecture'])))}</code></pre>")
-    p = summary["problems"]
-    spent = summary["spent_usd"]
-    budget = summary.get("budget_usd")
-    t = summary["trials"]
-    heldout_note = (f"{len(p['heldout'])} held-out problems, never seen by a trial"
-                    if p["heldout"] else "no held-out part (--holdout 0): the numbers are optimistic")
-    return "".join([
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-        "style-src 'unsafe-inline'; img-src 'none'; script-src 'none'\">",
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-        f"<title>archon-code search: {_e(summary['space'])}</title><style>{CSS}</style></head><body>",
-        f"<h1>archon-code search: {_e(summary['space'])}</h1>",
-        f"<p class=\"muted\">Objectives {_e(', '.join(objectives))}; sampler {_e(summary['sampler'])}; "
-        f"seed {_e(summary['seed'])}. {len(p['search'])} search problems, {_e(heldout_note)}. "
-        f"Trials: {t['complete']} complete, {t['pruned']} pruned, {t['fail']} failed"
-        f"{'; stopped: ' + _e(summary['stopped']) if summary.get('stopped') else ''}. "
-        f"Spent ${spent['search']:.4f} on the search and ${spent['heldout']:.4f} on the held-out part"
-        f"{f' (budget ${budget:.4f} for the search)' if budget is not None else ''}. "
-        f"Sandbox: {summary['sandbox']['runs']} runs, {summary['sandbox']['reused']} answered from earlier ones. "
-        f"Generated {_e(summary['generated'])}.</p>",
-        f"<h2 id=\"front\">{'Pareto front' if len(objectives) > 1 else 'Finalists'}</h2>",
-        f"<figure id=\"fig-front\">{chart}</figure>",
-        "<p class=\"muted\">Search Pass@1 was measured on the problems the search optimised, so it "
-        "flatters; held-out Pass@1 (with its 95% bootstrap interval) was measured once, afterwards, "
-        "on problems no trial saw. Cost and latency count cached work at its original cost.</p>",
-        "<table><tr><th>trial</th><th>search Pass@1</th><th>held-out Pass@1 [95% CI]</th>"
-        "<th>USD / problem</th><th>s / problem</th><th>parameters</th><th>file</th></tr>",
-        "".join(fin_rows) or "<tr><td colspan=\"7\">no trial completed</td></tr>", "</table>",
-        best_yaml,
-        "<h2 id=\"trials\">Every trial</h2><p class=\"muted\">LLM samples and sandbox runs as "
-        "fresh / reused from earlier trials.</p><table><tr><th>#</th><th>state</th><th>Pass@1</th>"
-        "<th>USD / problem</th><th>s / problem</th><th>spent</th><th>LLM samples</th>"
-        "<th>sandbox runs</th><th>parameters</th><th>note</th></tr>",
-        "".join(trial_rows), "</table>",
-        "<h2 id=\"space\">The space</h2><table><tr><th>point</th><th>domain</th><th>in the file</th></tr>",
-        points, "</table>",
-        f"<p class=\"muted\">Space file <code>{_e(summary['space_source'])}</code>; study "
-        f"<code>{_e(summary['study_db'])}</code>.</p>",
-        "</body></html>\n",
-    ])
+def write_file(path: Path, text: str) -> None:
+    """Write one of the study's outputs; a failure is a :class:`SearchError` naming the file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise SearchError(f"{path}: cannot write ({os_error_text(e)})") from None

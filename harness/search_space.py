@@ -36,34 +36,32 @@ import difflib
 import importlib.resources
 import json
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from archon_code.config import (
     Architecture,
     ArchitectureError,
+    IgnoredKeysWarning,
     LLMComponentConfig,
+    load_architecture,
     parse_architecture,
 )
+from archon_code.config_files import ConfigError, did_you_mean, read_config_file
 
 MARKERS = ("int", "float", "choice", "optional", "repeat", "first")
 SAMPLERS = ("auto", "tpe", "gp", "random", "grid", "nsga2")
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
-class SpaceError(ValueError):
+class SpaceError(ConfigError):
     """A space that cannot be loaded or instantiated. ``str()`` gives one line per problem,
     each naming the file and the place in it."""
-
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        super().__init__("\n".join(f"{source}: {p}" for p in problems))
 
 
 class Suggest(Protocol):
@@ -424,9 +422,7 @@ def _labelled(options: list[Any]) -> list[tuple[Any, Any]]:
 
 
 def _did_you_mean(key: str, model: type[BaseModel]) -> str:
-    known = [f.alias or n for n, f in model.model_fields.items()]
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
+    return did_you_mean(key, [f.alias or n for n, f in model.model_fields.items()], cutoff=0.6, list_known=True)
 
 
 # -- instantiation ----------------------------------------------------------------------------
@@ -607,24 +603,7 @@ def parse_space(data: Any, source: str = "<space>") -> SearchSpace:
 
 
 def read_space_file(path: Path) -> Any:
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpaceError(source, [f"cannot read: {exc}"]) from None
-    if not text.strip():
-        raise SpaceError(source, ["the file is empty"])
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpaceError(source, [f"line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"]) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        raise SpaceError(source, [f"{where}invalid YAML: {getattr(exc, 'problem', None) or exc}"]) from None
+    return read_config_file(path, SpaceError)
 
 
 def load_space(path: str | Path) -> SearchSpace:
@@ -669,10 +648,13 @@ def resolve_space(name_or_path: str | Path) -> SearchSpace:
 ARCHON_SEARCH_IGNORED = frozenset({
     "benchmark", "judge_model", "baseline_model", "base_output_directory", "search_config_name",
     "power_ranking_save_path", "answers_save_path", "save_directory",
-    "dataset_sample_for_search", "dataset_sample_for_final_ranking",
+    "dataset_sample_for_power_ranking", "dataset_sample_for_search", "dataset_sample_for_final_ranking",
 })
 
 _ARCHON_SAMPLERS = {"random_search": "random", "grid_search": "grid", "bayesian_optimization": "tpe"}
+
+# warn_explicit's registry: each warning once, however often the search config loads.
+_WARNED: dict[Any, Any] = {}
 
 
 class _ArchonSearch(BaseModel):
@@ -714,8 +696,10 @@ class _ArchonSearch(BaseModel):
 def from_archon_search(data: Mapping[str, Any], source: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Archon's ITAS search config as a space. What maps:
 
-    - ``models_available`` (litellm model strings; their order stands in for Archon's power
-      ranking, which it computes by running every model on a judged benchmark);
+    - ``models_available``: litellm model strings, or Archon's individual model configs
+      (``configs/individual_models/x.json``, read when found beside the search config or in
+      a folder above it, else taken as the model named ``x``); their order stands in for
+      Archon's power ranking, which it computes by running every model on a judged benchmark;
     - ``model_top_k_choices``: layer 1 is the first k models as generators;
     - ``sample_top_k_choices``: samples per generator (one value shared by all of them);
     - ``fuser_layer_{1,2,3}_choices``: up to three fusion layers, each of width w (0 leaves it
@@ -730,11 +714,14 @@ def from_archon_search(data: Mapping[str, Any], source: str) -> tuple[dict[str, 
       start of TPE); ``number_of_archon_configs_for_final_ranking`` -> ``search.finalists``;
     - ``temperature`` and ``max_tokens`` (Archon's general model config: 0.7 and 2048).
 
-    Kept aside, not acted on: Archon's benchmark, judge and baseline models, output folders and
-    dataset sampling keys (the held-out split replaces the latter).
+    Kept aside, not acted on, and named in an :class:`IgnoredKeysWarning`: Archon's
+    benchmark, judge and baseline models, output folders and dataset sampling keys (the
+    held-out split replaces the latter).
     """
     body = {k: v for k, v in data.items() if k not in ARCHON_SEARCH_IGNORED}
     extra = {k: v for k, v in data.items() if k in ARCHON_SEARCH_IGNORED}
+    if extra:
+        warnings.warn_explicit("ignored: " + ", ".join(extra), IgnoredKeysWarning, source, 0, registry=_WARNED)
     try:
         cfg = _ArchonSearch.model_validate(body)
     except ValidationError as exc:
@@ -746,7 +733,12 @@ def from_archon_search(data: Mapping[str, Any], source: str) -> tuple[dict[str, 
                 msg = "not a key of Archon's search configs that maps here" + _did_you_mean(field, _ArchonSearch)
             problems.append(f"{field}: {msg}" if field else msg)
         raise SpaceError(source, problems) from None
-    models = cfg.models_available
+    models = [_archon_model(entry, source) for entry in cfg.models_available]
+    guessed = [f"{entry} as {model!r}" for entry, (model, found) in zip(cfg.models_available, models) if not found]
+    if guessed:
+        warnings.warn_explicit("models_available: not found beside the search config or above it, so named "
+                               "by the file: " + ", ".join(guessed), IgnoredKeysWarning, source, 0, registry=_WARNED)
+    models = [model for model, _ in models]
     common = {"temperature": cfg.temperature, "max_tokens": cfg.max_tokens}
     samples = {"choice": cfg.sample_top_k_choices, "name": "sample_top_k"}
     layers: list[Any] = [[{"first": [{"type": "generator", "model": m, "samples": samples, **common} for m in models],
@@ -757,7 +749,7 @@ def from_archon_search(data: Mapping[str, Any], source: str) -> tuple[dict[str, 
             continue
         name = f"fuser_layer_{i}"
         critic = [{"type": "critic", "model": models[0], **common}]
-        ranker = [{"type": "ranker", "model": models[0], "top_k": cfg.ranker_top_k, "use_critiques": True, **common}]
+        ranker = [{"type": "ranker", "model": models[0], "top_k": cfg.ranker_top_k, **common}]
         layers.append({"choice": {str(w): critic if w else None for w in widths}, "name": name})
         layers.append({"choice": {str(w): ranker if w else None for w in widths}, "name": name})
         layers.append({"choice": {str(w): [{"type": "fuser", "model": models[j], **common} for j in range(w)] or None
@@ -774,3 +766,23 @@ def from_archon_search(data: Mapping[str, Any], source: str) -> tuple[dict[str, 
               "startup_trials": cfg.init_points}
     name = Path(source).stem if source and not source.startswith("<") else "archon-search"
     return {"name": name, "search": search, "layers": layers}, extra
+
+
+def _archon_model(entry: str, source: str) -> tuple[str, bool]:
+    """(litellm model, whether it was read) for one of ``models_available``: a model string as
+    it is, or one of Archon's individual model configs (a JSON file holding one generator),
+    looked for beside the search config and in every folder above it."""
+    if not entry.endswith(".json"):
+        return entry, True
+    here = Path(source).parent if not source.startswith("<") else Path.cwd()
+    for folder in [here, *here.parents]:
+        path = folder / entry
+        if path.is_file():
+            try:
+                arch = load_architecture(path, warn=False)
+            except ArchitectureError as e:
+                raise SpaceError(source, [f"models_available: {line}" for line in str(e).splitlines()]) from None
+            llms = [c for layer in arch.layers for c in layer if isinstance(c, LLMComponentConfig)]
+            if llms:
+                return llms[0].litellm_model, True
+    return Path(entry).stem, False

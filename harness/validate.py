@@ -8,43 +8,32 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from archon_code.rules import Rules, public_tests
 from problems import Problem, runnable_language
-from sandbox.pool import SandboxPool
-from sandbox.types import JobResult, Limits, Program, TestCase
+from sandbox.runner import Runner
+from sandbox.types import JobResult, Program, TestCase
 
 
-def problem_limits(problem: Problem) -> Limits:
-    return Limits(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
-
-
-def problem_tests(problem: Problem, include_generated: bool = False) -> list[TestCase]:
-    """Public then hidden tests, as sandbox test cases."""
-    return [
-        TestCase(t.input, t.output)
-        for t in problem.public() + problem.hidden(include_generated=include_generated)
-    ]
+def problem_tests(problem: Problem, rules: Rules) -> list[TestCase]:
+    """The public tests, then what the rules judge a pick on (without the public ones twice)."""
+    public = public_tests(problem)
+    seen = {(t.input, t.output) for t in public}
+    return public + [t for t in rules.hidden(problem) if (t.input, t.output) not in seen]
 
 
 async def run_on_problem(
-    pool: SandboxPool, problem: Problem, program: Program, tests: list[TestCase],
+    pool: Runner, problem: Problem, program: Program, tests: list[TestCase], rules: Rules,
     *, max_failures: int | None = None,
 ) -> JobResult:
-    input_file, output_file = problem.io_files
-    return await pool.run(
-        program,
-        tests,
-        problem_limits(problem),
-        input_file=input_file,
-        output_file=output_file,
-        max_failures=max_failures,
-    )
+    job = rules.job(problem)
+    return await pool.run(program, tests, job.limits, **job.options(), max_failures=max_failures)
 
 
 @dataclass
 class ValidationReport:
     problems: int = 0
     solutions_run: int = 0
-    skipped_languages: int = 0  # Python 2 and Java solutions: not runnable here
+    skipped_languages: int = 0  # Python 2 (and unknown) solutions: not runnable here
     correct_failing: list[dict] = field(default_factory=list)
     incorrect_passing: list[dict] = field(default_factory=list)
 
@@ -64,13 +53,16 @@ class ValidationReport:
 
 async def validate(
     problems: list[Problem],
-    pool: SandboxPool,
+    pool: Runner,
     *,
+    rules: Rules | None = None,
     on_done: Callable[[], None] | None = None,
 ) -> ValidationReport:
-    """Every runnable solution and incorrect solution on all public and private tests."""
+    """Every runnable solution and incorrect solution on all public and hidden tests, under
+    the rules' limits and checker."""
+    rules = rules or Rules()
     report = ValidationReport(problems=len(problems))
-    tests = {p.id: problem_tests(p) for p in problems}
+    tests = {p.id: problem_tests(p, rules) for p in problems}
     jobs = [(p, kind, i, prog, tests[p.id]) for p, kind, i, prog in solution_jobs(problems)]
     report.skipped_languages = sum(
         len(sols.language) for p in problems for sols in (p.solutions, p.incorrect_solutions)
@@ -78,7 +70,7 @@ async def validate(
 
     async def one(problem, kind, index, program, tests):
         # Only pass/fail and the first bad verdict matter: stop at the first crash or timeout.
-        result = await run_on_problem(pool, problem, program, tests, max_failures=1)
+        result = await run_on_problem(pool, problem, program, tests, rules, max_failures=1)
         if on_done:
             on_done()
         return problem, kind, index, result
@@ -102,7 +94,7 @@ async def validate(
 
 def solution_jobs(problems: list[Problem]):
     """(problem, "correct" | "incorrect", index, program) for every runnable stored solution;
-    Python 2 and Java solutions cannot run here and are left out."""
+    Python 2 solutions cannot run here and are left out."""
     for problem in problems:
         for kind, sols in (("correct", problem.solutions), ("incorrect", problem.incorrect_solutions)):
             for index, (lang, source) in enumerate(zip(sols.language, sols.solution)):

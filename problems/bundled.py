@@ -6,8 +6,8 @@ Layout of a problem folder::
                                  memory_limit_mb, tags
     tests/public/NN.in|.out      examples shown to solvers
     tests/private/NN.in|.out     hidden tests
-    solutions/correct/*.py|.cpp  reference solutions
-    solutions/incorrect/*.py|.cpp
+    solutions/correct/*.py|.cpp|.java  reference solutions
+    solutions/incorrect/*.py|.cpp|.java
 """
 
 from __future__ import annotations
@@ -31,8 +31,11 @@ from problems.model import (
 )
 
 PROBLEM_FILE = "problem.yaml"
+# The bundled problems were written for this project: no contest site is theirs, and the
+# dataset's UNKNOWN_SOURCE would say the data is missing. Commands show this label instead.
+BUNDLED_SOURCE = "bundled"
 
-_SOLUTION_LANGUAGES = {".py": Language.PYTHON3, ".cpp": Language.CPP}
+_SOLUTION_LANGUAGES = {".py": Language.PYTHON3, ".cpp": Language.CPP, ".java": Language.JAVA}
 
 
 class BundledMeta(BaseModel):

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-RunnableLanguage = Literal["python", "cpp"]
+RunnableLanguage = Literal["python", "cpp", "java"]
 
 # The dataset card documents these as the limits to assume when a record leaves them
 # unset: ``time_limit`` may be null (or zero) and ``memory_limit_bytes`` may be 0.
@@ -105,7 +105,8 @@ _LANGUAGE_LABELS = {
 }
 
 # Only these run in the sandbox: it ships python3 and g++, not Python 2 or a JVM.
-_RUNNABLE: dict[int, RunnableLanguage] = {Language.PYTHON3: "python", Language.CPP: "cpp"}
+_RUNNABLE: dict[int, RunnableLanguage] = {Language.PYTHON3: "python", Language.CPP: "cpp",
+                                          Language.JAVA: "java"}
 
 
 def runnable_language(language: int) -> RunnableLanguage | None:
@@ -240,8 +241,8 @@ class Problem(_Record):
 
     def reference_solutions(self, language: RunnableLanguage) -> list[str]:
         """Known-correct solutions that the sandbox can run in ``language``."""
-        if language not in ("python", "cpp"):
-            raise ValueError(f"language must be 'python' or 'cpp', not {language!r}")
+        if language not in _RUNNABLE.values():
+            raise ValueError(f"language must be one of {', '.join(_RUNNABLE.values())}, not {language!r}")
         return [
             source
             for lang, source in zip(self.solutions.language, self.solutions.solution)

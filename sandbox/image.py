@@ -17,7 +17,12 @@ from importlib import resources
 
 REPOSITORY = "archon-code-sandbox"
 REGISTRY_BASE = "python:3.12-slim"
-LOCAL_BASE = "archon-code-base:bookworm"
+# What the locally made base holds: every language's compiler and runtime (the language
+# table's image_needs); its tag names the set, so a base made before a language joined is
+# not reused.
+BASE_PACKAGES = ("python3", "g++", "openjdk-17-jdk-headless")
+LOCAL_BASE = "archon-code-base:bookworm-" + hashlib.sha256(
+    ",".join(BASE_PACKAGES).encode()).hexdigest()[:8]
 DEBIAN_SUITE = "bookworm"
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 
@@ -26,17 +31,21 @@ class ImageError(RuntimeError):
     pass
 
 
+# What runs inside the sandbox: the supervisor and the standard-library modules it imports.
+SUPERVISOR_FILES = ("supervisor.py", "pyrun.py", "seccomp_filter.py", "checker.py")
+
+
 def _files() -> dict[str, bytes]:
     pkg = resources.files("sandbox")
-    return {
-        "Dockerfile": (pkg / "Dockerfile.sandbox").read_bytes(),
-        "supervisor.py": (pkg / "supervisor.py").read_bytes(),
-    }
+    files = {"Dockerfile": (pkg / "Dockerfile.sandbox").read_bytes()}
+    for name in SUPERVISOR_FILES:
+        files[name] = (pkg / name).read_bytes()
+    return files
 
 
 def image_tag() -> str:
-    """`archon-code-sandbox:<hash>` where the hash covers the Dockerfile and supervisor: a
-    change to either gives a new tag, so a stale image is never used."""
+    """`archon-code-sandbox:<hash>` where the hash covers every file copied into the image:
+    a change to any gives a new tag, so a stale image is never used."""
     h = hashlib.sha256()
     for name, data in sorted(_files().items()):
         h.update(name.encode() + b"\0" + data + b"\0")
@@ -83,7 +92,7 @@ def choose_base(client, log: Callable[[str], None]) -> str:
 
 
 def make_local_base(client, log: Callable[[str], None]) -> None:
-    """debootstrap a minimal Debian with python3 and g++, and import it as LOCAL_BASE."""
+    """debootstrap a minimal Debian with BASE_PACKAGES, and import it as LOCAL_BASE."""
     debootstrap = shutil.which("debootstrap")
     if debootstrap is None:
         if os.geteuid() == 0 and shutil.which("apt-get"):
@@ -101,9 +110,10 @@ def make_local_base(client, log: Callable[[str], None]) -> None:
     mirror = os.environ.get("ARCHON_CODE_DEBIAN_MIRROR", DEFAULT_MIRROR)
     with tempfile.TemporaryDirectory(prefix="archon-rootfs-") as tmp:
         root = os.path.join(tmp, "rootfs")
-        log(f"debootstrap {DEBIAN_SUITE} (python3, g++) from {mirror} ... (about a minute)")
-        _run([debootstrap, "--variant=minbase", "--include=python3,g++", DEBIAN_SUITE, root,
-              mirror])
+        log(f"debootstrap {DEBIAN_SUITE} ({', '.join(BASE_PACKAGES)}) from {mirror} ... "
+            "(a few minutes)")
+        _run([debootstrap, "--variant=minbase", "--include=" + ",".join(BASE_PACKAGES),
+              DEBIAN_SUITE, root, mirror])
         for junk in ("usr/share/doc", "usr/share/man", "usr/share/locale", "var/cache/apt",
                      "var/lib/apt/lists"):
             shutil.rmtree(os.path.join(root, junk), ignore_errors=True)

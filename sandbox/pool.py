@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import json
 from collections import OrderedDict
 import logging
 import os
 import secrets
-import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 
+from sandbox import languages
 from sandbox.checker import check
-from sandbox.supervisor import WALL_CAP_FACTOR
-from sandbox.types import JobResult, Limits, Program, TestCase, TestResult, Verdict
+from sandbox.runner import DEFAULT_CHECKER
+from sandbox.supervisor import hard_cap_s
+from sandbox.types import JobResult, Limits, Program, TestCase, TestResult, Verdict, output_hash
 from sandbox.daemon import SandboxUnavailable, docker_client, remove_pool_containers
-from sandbox.workers import DockerWorker, LocalWorker, Worker, WorkerBroken
+from sandbox.workers import DockerWorker, LocalWorker, Worker, WorkerBroken, cgroup_binds
 
 log = logging.getLogger("archon_code.sandbox")
 
@@ -48,6 +50,9 @@ class SandboxPool:
         preload: bool = True,
         build_image: bool = True,
         spare: bool = True,
+        keep_output: int = 1 << 20,
+        cgroups: bool = True,
+        namespaces: bool = True,
     ) -> None:
         if backend not in ("auto", "docker", "local"):
             raise ValueError(f"unknown sandbox backend {backend!r} (docker, local or auto)")
@@ -70,11 +75,20 @@ class SandboxPool:
         self._counter = 0
         self._started = False
         self.replaced = 0  # workers thrown away after an anomaly
-        # Compiled C++ binaries by program key: a program compiles once per pool, whichever
-        # container runs it next. Bounded in bytes, least recently used out first.
-        self._binaries: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
-        self._binary_bytes = 0
-        self.binary_cache_bytes = 256 << 20
+        # What each compiled program compiled to, by program key: a program compiles once
+        # per pool, whichever container runs it next. Bounded in bytes, least recently used
+        # out first.
+        self._artifacts: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._artifact_bytes = 0
+        self.artifact_cache_bytes = 256 << 20
+        self.keep_output = keep_output
+        # Per-test cgroups and namespaces are used wherever they work; turning them off is
+        # for measuring what they cost (benchmarks/sandbox_throughput.py).
+        self.cgroups = cgroups
+        self.namespaces = namespaces
+        self._binds: dict = {}
+        self._security_opt: list[str] = []
+        self.isolation: dict = {}
 
     # ------------------------------------------------------------ life cycle
 
@@ -97,6 +111,9 @@ class SandboxPool:
             self.image = self.image or await asyncio.to_thread(
                 ensure_image, self._client, build=self.build_image
             )
+            if self.cgroups:
+                self._binds = await asyncio.to_thread(cgroup_binds, self._client)
+            self._security_opt = container_security_opt()
             atexit.register(remove_pool_containers, self.pool_id)
         else:
             warnings.warn(
@@ -117,6 +134,11 @@ class SandboxPool:
             self._spare = workers.pop()
         for w in workers:
             self._idle.put_nowait(w)
+        self.isolation = {k: workers[0].info.get(k) for k in ("cgroups", "namespaces", "seccomp")}
+        notes = workers[0].info.get("notes") or []
+        if self.backend == "docker" and notes and self.cgroups and self.namespaces:
+            warnings.warn("sandbox: weaker isolation on this machine: " + "; ".join(notes),
+                          WeakSandboxWarning, stacklevel=2)
         return self
 
     async def _new_worker(self) -> Worker:
@@ -131,6 +153,9 @@ class SandboxPool:
                 pids=self.pids,
                 work_mb=self.work_mb,
                 preload=self.preload,
+                binds=self._binds,
+                security_opt=self._security_opt,
+                namespaces=self.namespaces,
             )
         else:
             w = LocalWorker(self._counter, preload=self.preload)
@@ -174,48 +199,45 @@ class SandboxPool:
         tests: Sequence[TestCase],
         limits: Limits = Limits(),
         *,
-        checker: str = "codecontests",
+        checker: str = DEFAULT_CHECKER,
         input_file: str | None = None,
         output_file: str | None = None,
         max_failures: int | None = None,
     ) -> JobResult:
         """Run one program on all its tests in one sandbox and judge every output.
 
-        With max_failures, the job stops after that many tests that did not run cleanly
-        (TLE, RE, MLE, OLE; a wrong answer is judged here afterwards and does not count):
-        the remaining tests are not run, and `result.skipped` says how many."""
+        With max_failures, the job stops after that many failed tests (TLE, RE, MLE, OLE, and
+        WA when every test has an expected output): the remaining tests are not run, and
+        `result.skipped` says how many."""
         if not self._started:
             await self.start()
         check_fits(limits, self.container_memory_mb)
-        limits = replace(limits, wall_s=limits.wall_backstop_s)
-        header = {
-            "op": "run",
-            "language": program.language,
-            "limits": limits.to_dict(),
-            "input_file": input_file,
-            "output_file": output_file,
-            "max_failures": max_failures,
-        }
-        cached = self._binaries.get(program.key) if program.language == "cpp" else None
-        if cached is not None:
-            self._binaries.move_to_end(program.key)
-            header.update(prebuilt=True, compile_output=cached[1])
-            blobs = [cached[0]] + [t.input.encode() for t in tests]
+        lang = languages.get(program.language)
+        limits = replace(limits, wall_s=limits.wall_backstop_s,
+                         processes=max(limits.processes, lang.min_processes))
+        header = job_header(lang, program.source, limits, input_file=input_file,
+                            output_file=output_file, max_failures=max_failures)
+        # Stopping after failures counts wrong answers too when every test has an expected
+        # output: the supervisor then gets those outputs to tell.
+        stop_on_wrong = bool(max_failures) and bool(tests) and all(t.output is not None for t in tests)
+        if stop_on_wrong:
+            header.update(expected=True, checker=checker)
+            test_blobs = [b for t in tests for b in (t.input.encode(), t.output.encode())]
         else:
-            header["return_binary"] = program.language == "cpp"
-            blobs = [program.source.encode()] + [t.input.encode() for t in tests]
-        # The supervisor may let a program that is still computing run past its wall
-        # backstop on a starved machine, up to WALL_CAP_FACTOR times it.
-        budget = (
-            limits.compile_time_s * 2
-            + 10
-            + len(tests) * (WALL_CAP_FACTOR * limits.wall_backstop_s + 1.0)
-        )
+            test_blobs = [t.input.encode() for t in tests]
+        cached = self._artifacts.get(program.key) if lang.build else None
+        if cached is not None:
+            self._artifacts.move_to_end(program.key)
+            header.update(prebuilt=True, compile_output=cached[1])
+            blobs = [cached[0], *test_blobs]
+        else:
+            header["return_artifact"] = lang.build is not None
+            blobs = [program.source.encode(), *test_blobs]
         last_error = ""
         for attempt in (1, 2):
             worker = await self._idle.get()
             try:
-                reply, out = await worker.request(header, blobs, budget)
+                result = await self._converse(worker, program, header, blobs, tests, limits, checker)
             except WorkerBroken as e:
                 last_error = str(e)
                 log.warning("sandbox %s misbehaved (%s); replacing it", worker.name, e)
@@ -226,15 +248,51 @@ class SandboxPool:
                 asyncio.ensure_future(self._replace(worker))
                 raise
             self._idle.put_nowait(worker)
-            if reply.get("binary"):
-                self._keep_binary(program.key, out.pop(0), reply["compile"].get("output", ""))
-            result = await self._judge(reply, out, tests, checker)
-            if result.compile_verdict is None:
-                result.skipped = len(tests) - len(result.tests)
             result.worker = worker.name
             result.attempts = attempt
             return result
         return sandbox_error(tests, last_error)
+
+    async def _converse(self, worker: Worker, program: Program, header: dict, blobs: list[bytes],
+                        tests: Sequence[TestCase], limits: Limits, checker: str) -> JobResult:
+        """One job on one worker: results arrive test by test and are judged as they come,
+        so only one test's output is in memory at a time."""
+
+        async def timeouts():
+            # The supervisor may let a program that is still computing run past its wall
+            # backstop on a starved machine, until its CPU limit stops it.
+            yield hard_cap_s(limits.compile_time_s * 2 + 5, limits.compile_time_s) + 30
+            while True:
+                yield hard_cap_s(limits.wall_backstop_s, limits.time_s) + 30
+
+        result = JobResult()
+        async for reply, out in worker.conversation(header, blobs, timeouts()):
+            if "build" in reply:
+                build = reply["build"]
+                result.compile_output = build.get("output", "")
+                if build.get("verdict"):
+                    result.compile_verdict = Verdict(build["verdict"])
+                elif reply.get("artifact"):
+                    self._keep_artifact(program.key, out[0], result.compile_output)
+            elif "test" in reply:
+                i = reply["test"]
+                if i != len(result.tests) or i >= len(tests):
+                    raise WorkerBroken(f"{worker.name}: result for test {i} out of order")
+                result.tests.append(await self._judge(reply, out[0], out[1], tests[i], checker))
+            elif reply.get("done") and result.compile_verdict is None:
+                result.skipped = len(tests) - len(result.tests)
+        if result.compile_verdict is None and len(result.tests) + result.skipped != len(tests):
+            raise WorkerBroken(f"{worker.name}: the job ended after {len(result.tests)} results")
+        return result
+
+    def _keep_artifact(self, key: str, artifact: bytes, compile_output: str) -> None:
+        if key in self._artifacts or len(artifact) > self.artifact_cache_bytes // 4:
+            return
+        self._artifacts[key] = (artifact, compile_output)
+        self._artifact_bytes += len(artifact)
+        while self._artifact_bytes > self.artifact_cache_bytes:
+            _, (old, _) = self._artifacts.popitem(last=False)
+            self._artifact_bytes -= len(old)
 
     async def _replace(self, worker: Worker) -> None:
         self.replaced += 1
@@ -256,57 +314,84 @@ class SandboxPool:
             return
         self._idle.put_nowait(fresh)
 
-    def _keep_binary(self, key: str, binary: bytes, compile_output: str) -> None:
-        if key in self._binaries or len(binary) > self.binary_cache_bytes // 4:
-            return
-        self._binaries[key] = (binary, compile_output)
-        self._binary_bytes += len(binary)
-        while self._binary_bytes > self.binary_cache_bytes:
-            _, (old, _) = self._binaries.popitem(last=False)
-            self._binary_bytes -= len(old)
-
     async def _warm_spare(self) -> None:
         try:
             self._spare = await self._new_worker()
         except Exception as e:
             log.error("could not start a spare sandbox: %s", e)
 
-    async def _judge(self, reply: dict, out: list[bytes], tests, checker: str) -> JobResult:
-        comp = reply["compile"]
-        result = JobResult(compile_output=comp.get("output", ""))
-        if comp.get("verdict"):
-            result.compile_verdict = Verdict(comp["verdict"])
-            return result
-        for i, (meta, test) in enumerate(zip(reply["tests"], tests)):
-            stdout = out[2 * i].decode("utf-8", errors="replace")
-            stderr = out[2 * i + 1].decode("utf-8", errors="replace")
-            verdict = meta["verdict"]
-            if verdict == "run_ok":
-                if test.output is None:
-                    verdict = "OK"
-                elif len(stdout) > BIG_OUTPUT:
-                    ok = await asyncio.to_thread(check, test.output, stdout, checker)
-                    verdict = "OK" if ok else "WA"
-                else:
-                    verdict = "OK" if check(test.output, stdout, checker) else "WA"
-            result.tests.append(
-                TestResult(
-                    verdict=Verdict(verdict),
-                    time_s=meta["wall_s"],
-                    cpu_s=meta["cpu_s"],
-                    memory_bytes=meta["memory_bytes"],
-                    exit_code=meta["exit_code"],
-                    signal=meta["signal"],
-                    stdout=stdout,
-                    stderr_head=stderr[:2048],
-                    detail=meta.get("detail", ""),
-                )
-            )
-        return result
+    async def _judge(self, meta: dict, stdout_raw: bytes, stderr_raw: bytes, test: TestCase,
+                     checker: str) -> TestResult:
+        verdict = meta["verdict"]
+        big = len(stdout_raw) > BIG_OUTPUT
+        stdout = await asyncio.to_thread(_decode, stdout_raw) if big else _decode(stdout_raw)
+        if verdict == "run_ok":
+            if test.output is None:
+                verdict = "OK"
+            elif big:
+                ok = await asyncio.to_thread(check, test.output, stdout, checker)
+                verdict = "OK" if ok else "WA"
+            else:
+                verdict = "OK" if check(test.output, stdout, checker) else "WA"
+        digest = await asyncio.to_thread(output_hash, stdout) if big else output_hash(stdout)
+        kept = stdout if len(stdout_raw) <= self.keep_output else _decode(
+            stdout_raw[: self.keep_output])
+        return TestResult(
+            verdict=Verdict(verdict),
+            time_s=meta["wall_s"],
+            cpu_s=meta["cpu_s"],
+            memory_bytes=meta["memory_bytes"],
+            exit_code=meta["exit_code"],
+            signal=meta["signal"],
+            stdout=kept,
+            stderr_head=_decode(stderr_raw)[:2048],
+            detail=meta.get("detail", ""),
+            stdout_bytes=len(stdout_raw),
+            output_hash=digest,
+        )
 
     async def run_many(self, jobs, **kwargs) -> list[JobResult]:
         """Run (program, tests, limits) triples concurrently; results in the same order."""
         return await asyncio.gather(*(self.run(p, t, lim, **kwargs) for p, t, lim in jobs))
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+def job_header(lang: languages.Language, source: str, limits: Limits, *,
+               input_file: str | None = None, output_file: str | None = None,
+               max_failures: int | None = None) -> dict:
+    """The supervisor's job header for one program, from the language table."""
+    main = lang.main_name(source)
+    header: dict = {
+        "op": "run",
+        "language": lang.name,
+        "source": lang.source.format(main=main),
+        "main": main,
+        "limits": limits.to_dict(),
+        "input_file": input_file,
+        "output_file": output_file,
+        "max_failures": max_failures,
+        "address_space": lang.address_space_limit,
+        "artifact_name": lang.artifact_name,
+        "env": dict(lang.env),
+    }
+    if lang.build:
+        header["build"] = {"argv": list(lang.build), "artifact": lang.artifact,
+                           "address_space": lang.address_space_limit}
+    header["run"] = {"python": True} if lang.run == ("{python}",) else {"argv": list(lang.run)}
+    return header
+
+
+def container_security_opt() -> list[str]:
+    """The sandbox containers' seccomp profile: Docker's default refuses the unprivileged
+    user namespaces that each test runs in."""
+    try:
+        from sandbox.seccomp_filter import container_profile
+    except ImportError:
+        return []
+    return ["seccomp=" + json.dumps(container_profile())]
 
 
 def check_fits(limits: Limits, container_memory_mb: int) -> None:

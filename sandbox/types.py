@@ -9,9 +9,8 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import Literal
 
-Language = Literal["python", "cpp"]
+Language = str  # a name in sandbox.languages.LANGUAGES
 
 
 class Verdict(str, enum.Enum):
@@ -77,23 +76,32 @@ class TestResult:
     memory_bytes: int = 0  # peak resident set size
     exit_code: int | None = None  # None when killed by a signal
     signal: int | None = None
-    stdout: str = ""  # what the program printed (up to the output limit)
+    stdout: str = ""  # what the program printed, up to what the runner keeps (keep_output)
     stderr_head: str = ""
     detail: str = ""  # why the verdict was given, in words
+    stdout_bytes: int = -1  # the whole output's size; -1: len(stdout.encode())
+    # Hash of the whole whitespace-tokenised output (also of what was not kept): programs
+    # that print the same tokens fall in one cluster, whatever their spacing.
+    output_hash: str = ""
 
     __test__ = False
 
     STDOUT_HEAD = 512
+
+    def __post_init__(self) -> None:
+        if self.stdout_bytes < 0:
+            self.stdout_bytes = len(self.stdout.encode())
+        if not self.output_hash:
+            self.output_hash = output_hash(self.stdout)
 
     @property
     def stdout_head(self) -> str:
         return self.stdout[: self.STDOUT_HEAD]
 
     @property
-    def output_hash(self) -> str:
-        """Hash of the whitespace-tokenised output: programs that print the same
-        tokens fall in one cluster, whatever their spacing."""
-        return hashlib.sha256(" ".join(self.stdout.split()).encode()).hexdigest()[:16]
+    def stdout_complete(self) -> bool:
+        """Whether ``stdout`` holds the whole output (else only its beginning)."""
+        return len(self.stdout.encode()) >= self.stdout_bytes
 
     def to_dict(self, full_stdout: bool = False) -> dict:
         d = {
@@ -111,6 +119,8 @@ class TestResult:
             d["detail"] = self.detail
         if full_stdout:
             d["stdout"] = self.stdout
+        if not self.stdout_complete:
+            d["stdout_bytes"] = self.stdout_bytes
         return d
 
 
@@ -144,6 +154,11 @@ class JobResult:
             "tests": [t.to_dict(full_stdout) for t in self.tests],
             "skipped": self.skipped,
         }
+
+
+def output_hash(text: str) -> str:
+    """See TestResult.output_hash."""
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:16]
 
 
 def tests_digest(tests: "list[TestCase] | tuple[TestCase, ...]") -> str:

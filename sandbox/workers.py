@@ -1,7 +1,8 @@
 """One supervisor process each: in a locked-down container (docker) or on the host (local).
 
 A worker speaks the supervisor's framed protocol (see supervisor.py) and runs one job at a
-time. Anything unexpected (EOF, a malformed frame, a timeout) raises WorkerBroken, and the
+time: it sends the job while it reads the results the supervisor streams back, one frame per
+test. Anything unexpected (EOF, a malformed frame, a timeout) raises WorkerBroken, and the
 pool throws the worker away.
 """
 
@@ -16,10 +17,16 @@ import shutil
 import struct
 import sys
 import tempfile
+from collections.abc import AsyncIterator
 from importlib import resources
 
-from sandbox.daemon import HOST_PID_LABEL, LABEL, POOL_LABEL
+from sandbox.daemon import LABEL, POOL_LABEL, owner_labels
 
+# Where the supervisor finds the per-test cgroups the host lends it (see cgroup_binds).
+CGROUP_ROOT = "/var/lib/archon/cg"
+CGROUP_CONTROLLERS = ("memory", "cpuacct", "pids")
+CGROUP_DIR = "archon-code"
+MAX_HEADER = 1 << 24
 
 
 class WorkerBroken(Exception):
@@ -55,7 +62,7 @@ class Worker(abc.ABC):
 
     async def _read_frame(self) -> tuple[dict, list[bytes]]:
         (n,) = struct.unpack(">I", await self._read_exact(4))
-        if n > 1 << 24:
+        if n > MAX_HEADER:
             raise WorkerBroken(f"{self.name}: oversized header ({n} bytes)")
         header = json.loads(await self._read_exact(n))
         blobs = [await self._read_exact(size) for size in header.get("blobs", [])]
@@ -70,17 +77,35 @@ class Worker(abc.ABC):
             raise WorkerBroken(f"{self.name}: unexpected greeting {header!r}")
         self.info = header
 
-    async def request(self, header: dict, blobs: list[bytes], timeout: float):
+    async def conversation(self, header: dict, blobs: list[bytes],
+                           timeouts: AsyncIterator[float] | None = None):
+        """Send one job and yield the frames that come back, until the supervisor says the
+        job is done. Sending goes on while frames are read (the supervisor reads a test's
+        input only when it runs it, and writes each result at once: both pipes must flow)."""
+        send = asyncio.ensure_future(self._send(encode_frame(header, blobs)))
         try:
-            await self._send(encode_frame(header, blobs))
-            reply, out = await asyncio.wait_for(self._read_frame(), timeout)
-        except asyncio.TimeoutError as e:
-            raise WorkerBroken(f"{self.name}: no answer within {timeout:.0f}s") from e
-        except (EOFError, asyncio.IncompleteReadError, ConnectionError, OSError, ValueError) as e:
-            raise WorkerBroken(f"{self.name}: connection lost: {e!r}") from e
-        if not reply.get("ok"):
-            raise WorkerBroken(f"{self.name}: {reply.get('error', 'unknown error')}")
-        return reply, out
+            while True:
+                timeout = await timeouts.__anext__() if timeouts is not None else None
+                try:
+                    reply, out = await asyncio.wait_for(self._read_frame(), timeout)
+                except asyncio.TimeoutError as e:
+                    raise WorkerBroken(f"{self.name}: no answer within {timeout:.0f}s") from e
+                except (EOFError, asyncio.IncompleteReadError, ConnectionError, OSError,
+                        ValueError) as e:
+                    raise WorkerBroken(f"{self.name}: connection lost: {e!r}") from e
+                if not reply.get("ok", True):
+                    raise WorkerBroken(f"{self.name}: {reply.get('error', 'unknown error')}")
+                yield reply, out
+                if reply.get("done"):
+                    break
+            await send
+        finally:
+            if not send.done():
+                send.cancel()
+                await asyncio.gather(send, return_exceptions=True)
+            elif not send.cancelled() and send.exception() is not None:
+                e = send.exception()
+                raise WorkerBroken(f"{self.name}: sending the job failed: {e!r}") from e
 
 
 class LocalWorker(Worker):
@@ -99,15 +124,17 @@ class LocalWorker(Worker):
         box = tempfile.mkdtemp(prefix="archon-box-")
         self._dirs = [work, box]
         argv = [sys.executable, supervisor_path(), "--local", "--work", work, "--box", box]
-        argv += ["--cxx", shutil.which("g++") or "g++"]
         if not self.preload:
             argv.append("--no-preload")
+        env = dict(os.environ)
+        # The supervisor runs compilers by name; the host's PATH is the one that finds them.
         self._proc = await asyncio.create_subprocess_exec(
             *argv,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             start_new_session=True,
             limit=1 << 20,
+            env=env,
         )
         await self._handshake(30)
 
@@ -131,6 +158,44 @@ class LocalWorker(Worker):
             shutil.rmtree(d, ignore_errors=True)
 
 
+def cgroup_binds(client) -> dict[str, dict]:
+    """Host cgroup directories to lend each container for per-test cgroups, as docker-py
+    binds: ``<hierarchy>/archon-code`` of the memory, cpuacct and pids controllers (cgroup
+    v1), which the daemon creates on first use. Empty where that cannot be done here (cgroup
+    v2, a daemon on another machine, hierarchies not found): the supervisor then says it
+    falls back to per-process limits."""
+    try:
+        info = client.info()
+    except Exception:
+        return {}
+    if str(info.get("CgroupVersion", "1")) != "1" or not _daemon_is_local(client):
+        return {}
+    found: dict[str, str] = {}
+    try:
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                left, _, right = line.partition(" - ")
+                fstype, _, options = (right.split() + ["", "", ""])[:3]
+                if fstype != "cgroup":
+                    continue
+                opts = set(options.split(","))
+                for ctl in CGROUP_CONTROLLERS:
+                    if ctl in opts and ctl not in found:
+                        found[ctl] = left.split()[4]
+    except OSError:
+        return {}
+    if set(found) != set(CGROUP_CONTROLLERS):
+        return {}
+    return {os.path.join(found[ctl], CGROUP_DIR): {"bind": f"{CGROUP_ROOT}/{ctl}", "mode": "rw"}
+            for ctl in CGROUP_CONTROLLERS}
+
+
+def _daemon_is_local(client) -> bool:
+    base = getattr(client.api, "base_url", "") or ""
+    return base.startswith("http+docker://localhost") or "unix" in base or base.startswith(
+        "http+docker://localunixsocket")
+
+
 class DockerWorker(Worker):
     """The supervisor as the main process of a long-lived, locked-down container.
 
@@ -138,7 +203,8 @@ class DockerWorker(Worker):
     multiplexed (8-byte frame headers), which _read_exact undoes."""
 
     def __init__(self, client, image: str, pool_id: str, index: int, memory_mb: int,
-                 pids: int, work_mb: int, preload: bool = True) -> None:
+                 pids: int, work_mb: int, preload: bool = True, binds: dict | None = None,
+                 security_opt: list[str] | None = None, namespaces: bool = True) -> None:
         super().__init__()
         self.client = client
         self.image = image
@@ -148,6 +214,9 @@ class DockerWorker(Worker):
         self.pids = pids
         self.work_mb = work_mb
         self.preload = preload
+        self.binds = binds or {}
+        self.security_opt = security_opt or []
+        self.namespaces = namespaces
         # A uid nobody else uses, on this host or in any other container: RLIMIT_NPROC
         # counts per uid across the whole kernel, and kill(-1) must reach only this one.
         self.uid = 100_000 + secrets.randbelow(2_000_000_000)
@@ -161,32 +230,37 @@ class DockerWorker(Worker):
         tmpfs = {
             "/work": f"rw,nosuid,nodev,noexec,size={self.work_mb}m,mode=1777",
             "/tmp": f"rw,nosuid,nodev,noexec,size={self.work_mb}m,mode=1777",
-            "/box": "rw,nosuid,nodev,exec,size=64m,mode=755",
+            "/box": "rw,nosuid,nodev,exec,size=512m,mode=755",
         }
         host_config = api.create_host_config(
             network_mode="none",
             read_only=True,
             tmpfs=tmpfs,
+            binds=self.binds or None,
             mem_limit=f"{self.memory_mb}m",
             memswap_limit=f"{self.memory_mb}m",
             pids_limit=self.pids,
             cap_drop=["ALL"],
             cap_add=["SETUID", "SETGID", "KILL"],
-            security_opt=["no-new-privileges"],
+            security_opt=["no-new-privileges", *self.security_opt],
             init=True,
             ipc_mode="none",
             auto_remove=True,
         )
         command = ["python3", "/opt/archon/supervisor.py", "--uid", str(self.uid),
-                   "--scratch", "/tmp"]
+                   "--scratch", "/tmp", "--tmpfs-mb", str(self.work_mb)]
+        if self.binds:
+            command += ["--cgroup-root", CGROUP_ROOT]
         if not self.preload:
             command.append("--no-preload")
+        if not self.namespaces:
+            command.append("--no-namespaces")
         c = api.create_container(
             self.image,
             command=command,
             stdin_open=True,  # with detach=False this also sets StdinOnce: EOF when we go
             tty=False,
-            labels={LABEL: "1", POOL_LABEL: self.pool_id, HOST_PID_LABEL: str(os.getpid())},
+            labels={LABEL: "1", POOL_LABEL: self.pool_id, **owner_labels()},
             host_config=host_config,
             network_disabled=True,
         )

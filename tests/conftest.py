@@ -94,3 +94,22 @@ def local_pool():
         pool = BlockingPool(SandboxPool("local", size=2))
     yield pool
     pool.close()
+
+
+@pytest.fixture
+def busy_cores():
+    """Every core of this machine busy for the test's duration (one spinning process per
+    core, plus one): verdicts that depend on time must come out the same on a loaded
+    machine, as they do on CI's."""
+    import subprocess
+    import sys
+
+    spin = "import os\nos.nice(0)\nwhile True:\n    pass\n"
+    hogs = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range((os.cpu_count() or 1) + 1)]
+    try:
+        yield len(hogs)
+    finally:
+        for h in hogs:
+            h.kill()
+        for h in hogs:
+            h.wait()

@@ -10,7 +10,9 @@ requests this server has received (0-based, faults included). A spec is one of
 - :class:`RateLimited` (HTTP 429 with ``Retry-After``), :class:`ServerError` (HTTP 5xx);
 - :class:`Delay` (sleep, then answer with another spec: longer than the client's timeout
   it is a timeout fault);
-- :class:`Garbage` (a 200 with a non-JSON body, or JSON without ``choices``).
+- :class:`Garbage` (a 200 with a non-JSON body, or JSON without ``choices``);
+- :class:`Empty` (a well-formed 200 whose choices hold no text: ``content`` null or "", as
+  providers send under load or after a filter).
 
 Every request is recorded (:attr:`OpenAIServer.requests`), as is the peak number of requests
 in flight at once (:attr:`OpenAIServer.max_in_flight`).
@@ -70,6 +72,12 @@ class Garbage:
     @classmethod
     def no_choices(cls) -> Garbage:
         return cls(body=json.dumps({"id": "x", "object": "chat.completion", "note": "nothing"}).encode())
+
+
+@dataclass(frozen=True)
+class Empty:
+    choices: int = 1
+    content: str | None = None  # null, as most providers send it; "" is the other form
 
 
 Script = Callable[[dict[str, Any], int], Any]
@@ -260,6 +268,11 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 )
             elif isinstance(spec, Garbage):
                 self._send(200, spec.body, spec.content_type)
+            elif isinstance(spec, Empty):
+                answer = _completion_body(body, Reply([""] * spec.choices, completion_tokens=0), call_index)
+                for choice in answer["choices"]:
+                    choice["message"]["content"] = spec.content
+                self._send_json(200, answer)
             else:
                 raise TypeError(f"unknown response spec {spec!r}")
 

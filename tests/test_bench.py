@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.cli import CLI, run_cli
-from tests.openai_server import ServerError
-from tests.scripted_roles import fenced
+from problems import load_problems
+from tests.openai_server import RateLimited, Reply, ServerError
+from tests.scripted_roles import RoleScript, fenced
 
 pytestmark = pytest.mark.docker
 
@@ -86,8 +87,6 @@ def test_kill_mid_run_then_resume_loses_and_duplicates_nothing(tmp_path, docker_
 
 
 def test_llm_architecture_and_a_failing_provider_is_an_error(tmp_path, openai_server, docker_pool):
-    from problems import load_problems
-
     good, bad = load_problems("bundled", problem_ids=PROBLEMS[:2])
     solution = good.reference_solutions("python")[0]
 
@@ -121,3 +120,50 @@ def test_bad_input_is_a_clear_error(tmp_path):
     assert p.returncode == 2 and "missing.jsonl" in p.stderr and "Traceback" not in p.stderr
     p = bench("--hidden-tests", "everything")
     assert p.returncode == 2 and "--hidden-tests" in p.stderr
+
+
+def test_component_faults_and_llm_retries_are_shown_not_hidden(tmp_path, openai_server, docker_pool):
+    (problem,) = load_problems("bundled", problem_ids=PROBLEMS[:1])
+    solution = fenced(problem.reference_solutions("python")[0])
+    arch = tmp_path / "gen-tests.yaml"
+    arch.write_text("name: gen-tests\n"
+                    "layers:\n"
+                    "  - - {type: generator, model: openai/fake-coder, samples: 2}\n"
+                    "  - - {type: unit_test_generator, model: openai/fake-coder}\n")
+    calls = []
+
+    def generator(body):
+        calls.append(body.get("n"))
+        if len(calls) == 1:
+            return RateLimited(retry_after=2)
+        if len(calls) == 2:  # one choice empty, the other cut at max_tokens
+            return Reply(["", solution], finish_reason="length")
+        return solution
+
+    openai_server.script = RoleScript({"generator": generator,
+                                       "unit_test_generator": lambda body: "these are not tests"})
+    run_dir = tmp_path / "run"
+    p = bench("--arch", str(arch), *ids(problem.id), "--api-base", openai_server.api_base, "--no-cache",
+              "--run-dir", str(run_dir), "--max-sandboxes", "1",
+              env={"ARCHON_CODE_PROGRESS_EVERY": "0.5", "COLUMNS": "250"})
+    assert p.returncode == 0, p.stderr
+    assert calls == [2, 2, None]  # the batch, its retry, then the empty sample alone
+    # Not a terminal: plain progress lines, one of them during the rate limit's wait.
+    assert "LLM retrying: openai/fake-coder rate_limit (attempt 1 of 5 failed, next in 2 s)" in p.stderr
+    assert "gen-tests 1/1 · Pass@1 " in p.stderr and " · unknown · " in p.stderr and "ETA" in p.stderr
+
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["errors"] == []
+    rows = {(r["component"], r["kind"]): r for r in results["component_errors"]}
+    assert set(rows) == {("L2.unit_test_generator[0]", "error"), ("L1.generator[0]", "empty"),
+                         ("L1.generator[0]", "truncated")}
+    unit = rows[("L2.unit_test_generator[0]", "error")]
+    assert unit["count"] == 1 and unit["problems"] == 1
+    assert unit["example"].startswith("no readable unit tests in ")
+    assert results["llm"]["empty"] == 1 and results["llm"]["truncated"] == 1 and results["llm"]["retries"] == 1
+    assert results["llm"]["unpriced"] > 0
+    table = {line.split("│")[1].strip(): line.split("│")[2].strip()
+             for line in p.stdout.splitlines() if line.count("│") == 3}
+    assert table["component errors"] == "3" and table["cost (USD)"] == "unknown"
+    assert table["errors"] == "0"
+    assert f"component L2.unit_test_generator[0]: error: 1 in 1 problem(s) ({unit['example']})" in p.stdout

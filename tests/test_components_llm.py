@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from archon_code import prompts
+from archon_code.answers import (
+    parse_critiques,
+    parse_nl_unit_tests,
+    parse_ranking,
+    parse_test_verdicts,
+    parse_unit_tests,
+    parse_verdict,
+)
 from archon_code.cache import ResponseCache
 from archon_code.components.llm_roles import (
     Critic,
@@ -20,11 +30,6 @@ from archon_code.components.llm_roles import (
     UnitTestGenerator,
     Verifier,
     derive_seed,
-    parse_critiques,
-    parse_ranking,
-    parse_test_verdicts,
-    parse_unit_tests,
-    parse_verdict,
 )
 from archon_code.config import (
     CriticConfig,
@@ -34,14 +39,20 @@ from archon_code.config import (
     UnitTestEvaluatorConfig,
     UnitTestGeneratorConfig,
     VerifierConfig,
+    load_architecture,
+    parse_architecture,
 )
-from archon_code.context import Context, LLMHub, LLMSettings
+from archon_code.context import Context, LLMHub, LLMSettings, with_model
+from archon_code.rules import Rules
 from archon_code.executor import Executor
+from archon_code.pipeline import Pipeline
 from archon_code.state import Candidate, State, UnitTest
 from problems import load_problems
 from sandbox.pool import SandboxPool
 from tests.openai_server import ServerError
-from tests.scripted_roles import RoleScript, fenced, programs_in, user_text
+from tests.scripted_roles import RoleScript, fenced, programs_in, role_of, user_text
+
+ARCHON_CONFIGS = Path(__file__).parent / "fixtures" / "archon_configs"
 
 PY_GOOD = "import sys\nprint(sum(map(int, sys.stdin.read().split())))\n"
 PY_BAD = "import sys\nprint(max(map(int, sys.stdin.read().split())))\n"
@@ -155,6 +166,25 @@ def test_parse_unit_tests_rejects_malformed(text):
     assert parse_unit_tests(text) is None
 
 
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ('["The program prints 2.", "It handles\n n = 1."]', ["The program prints 2.", "It handles n = 1."]),
+        ("```json\n{\"tests\": [\"a\", \"a\", \"b\"]}\n```", ["a", "b"]),
+        # Archon's prompt shows a single-quoted list.
+        ("['It prints 3 for 1 2', 'It\\'s linear', \"It reads \\\"n\\\"\"]",
+         ["It prints 3 for 1 2", "It's linear", 'It reads "n"']),
+        ("Tests:\n- It prints 0 for an empty range.\n2. It handles l = r.", ["It prints 0 for an empty range.",
+                                                                            "It handles l = r."]),
+        ("I cannot think of any tests.", None),
+        ("[1, 2, 3]", None),
+        ("", None),
+    ],
+)
+def test_parse_nl_unit_tests(text, expected):
+    assert parse_nl_unit_tests(text) == expected
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(list("[]{}>,:0123456789 \n\"abcinputo`#*") + ["Ranking:", "[1]", "[2]", "Verdict",
                                                                             "Unit Test #", "[Passed]", "```"]),
@@ -168,6 +198,8 @@ def test_parsers_never_raise_and_rankings_are_permutations(text, count):
     verdicts = parse_test_verdicts(text, count)
     assert verdicts is None or len(verdicts) == count
     parse_verdict(text)
+    written = parse_nl_unit_tests(text)
+    assert written is None or all(isinstance(t, str) and t and "\n" not in t for t in written)
     tests = parse_unit_tests(text)
     assert tests is None or all(isinstance(i, str) and isinstance(o, str) for i, o in tests)
 
@@ -186,11 +218,12 @@ def problem():
     return load_problems("bundled", problem_ids=["Twin Beacons"])[0]
 
 
-def make_ctx(problem, **settings) -> Context:
+def make_ctx(problem, checker="codecontests", **settings) -> Context:
     settings = {"api_key": "sk-test", "backoff_base_s": 0.01, "max_retries": 2, "timeout_s": 10, **settings}
     # These components only talk to the LLM: the pool is never started.
     pool = SandboxPool("local", size=1)
-    return Context(pool, LLMHub(LLMSettings(**settings)), Executor(pool, problem), seed=11, rng=random.Random(11))
+    return Context(pool, LLMHub(LLMSettings(**settings)), Executor(pool, problem, rules=Rules(checker=checker)), seed=11,
+                   rng=random.Random(11))
 
 
 def cfg(kind, server, model="judge", **kwargs):
@@ -523,3 +556,157 @@ async def test_unit_test_evaluator_without_tests_does_nothing(openai_server, pro
     await UnitTestEvaluator(cfg(UnitTestEvaluatorConfig, openai_server, first_pass=True), "L3.x")(
         state, make_ctx(problem))
     assert state.alive() and not openai_server.chat_requests
+
+
+# -- behaving as Archon does ---------------------------------------------------------------------
+
+
+async def test_fuser_sees_every_candidate(openai_server, problem):
+    openai_server.script = RoleScript({"fuser": lambda body: fenced(PY_GOOD)})
+    sources = [f"print({i})\n" for i in range(12)]
+    state = with_candidates(problem, *sources)
+
+    await Fuser(cfg(FuserConfig, openai_server), "L2.fuser[0]")(state, make_ctx(problem))
+
+    (request,) = openai_server.chat_requests
+    assert sorted(programs_in(user_text(request.body)).values()) == sorted(src.rstrip() for src in sources)
+    fused = state.by_id("L2.fuser[0].0")
+    assert len(fused.parents) == 12 and state.alive() == [fused]
+    assert all(c.note == "fused into L2.fuser[0].0" for c in state.candidates[:12])
+
+
+async def test_fuser_batches_only_when_the_context_forces_it(openai_server, problem):
+    openai_server.script = RoleScript({"fuser": lambda body: fenced(f"print({len(programs_in(user_text(body)))})")})
+    sources = [f"print({i})  # {'x' * 400}\n" for i in range(6)]
+    state = with_candidates(problem, *sources)
+    one_prompt = len(user_text({"messages": prompts.fuser_messages(
+        problem, [(s, "python") for s in sources])})) // 3
+
+    fuser = Fuser(cfg(FuserConfig, openai_server, max_input_tokens=one_prompt // 2), "L2.fuser[0]")
+    await fuser(state, make_ctx(problem))
+
+    seen = [programs_in(user_text(r.body)) for r in openai_server.chat_requests]
+    assert len(seen) > 1 and sum(len(s) for s in seen) == 6
+    (note,) = [e for e in state.trace if e.kind == "note" and "batches" in e.message]
+    assert note.message.startswith(f"6 programs do not fit the {one_prompt // 2}-token context in one prompt: "
+                                   f"fused in {len(seen)} batches of ")
+    made = [c for c in state.candidates if c.origin == "L2.fuser[0]"]
+    assert [len(c.parents) for c in made] == [len(b) for b in note.data["batches"]]
+    assert {p for c in made for p in c.parents} == {c.id for c in state.candidates[:6]}
+
+
+async def test_ranker_shows_critiques_whenever_a_critic_wrote_them(openai_server, problem):
+    seen = []
+    openai_server.script = RoleScript({"ranker": lambda body: seen.append(user_text(body)) or "Ranking: [2] > [1]"})
+    # Archon's config says use_critiques: false; Archon shows the critiques all the same.
+    arch = parse_architecture({"name": "x", "layers": [
+        [{"type": "ranker", "model": "judge", "model_type": "OpenAI_API", "top_k": 1, "use_critiques": False,
+          "temperature": 0.7, "max_tokens": 512}]]}, warn=False)
+    archon_ranker = arch.layers[0][0].model_copy(update={"api_base": openai_server.api_base})
+    native = cfg(RankerConfig, openai_server, top_k=1)
+    hidden = cfg(RankerConfig, openai_server, top_k=1, use_critiques=False)
+
+    for config in (archon_ranker, native, hidden):
+        state = with_candidates(problem, PY_BAD, PY_GOOD)
+        state.critiques["L1.generator[0].1"] = "sums every number"
+        await Ranker(config, "L2.ranker[0]")(state, make_ctx(problem))
+        assert [c.id for c in state.alive()] == ["L1.generator[0].1"]
+
+    assert ["Critique of program [2]:\nsums every number" in text for text in seen] == [True, True, False]
+    assert "Critique of program [1]" not in seen[0]  # only the candidates that have one
+
+
+async def test_no_system_sends_no_system_message(openai_server, problem):
+    openai_server.script = lambda body, i: [fenced(PY_GOOD)]
+    state = State(problem, layer=1)
+    await Generator(cfg(GeneratorConfig, openai_server, "gen", no_system=True), "L1.generator[0]")(
+        state, make_ctx(problem))
+    (request,) = openai_server.chat_requests
+    assert [m["role"] for m in request.body["messages"]] == ["user", "assistant", "user"]
+
+
+async def test_unit_test_generator_judges_with_the_runs_checker(openai_server, problem):
+    example = problem.public()[0]
+    # The same answer indented: the same tokens, a different text.
+    spelled = "".join(f"  {line}\n" for line in example.output.splitlines())
+    answer = json.dumps([{"input": example.input, "output": spelled}, {"input": "1\n1 10\n", "output": "2\n"}])
+    openai_server.script = RoleScript({"unit_test_generator": lambda body: answer})
+    contradicting = {}
+    for checker in ("codecontests", "exact"):
+        state = State(problem, layer=1)
+        gen = UnitTestGenerator(cfg(UnitTestGeneratorConfig, openai_server), "L1.unit_test_generator[0]")
+        await gen(state, make_ctx(problem, checker=checker))
+        contradicting[checker] = next(e for e in state.trace if e.kind == "produced").data["contradicting_public"]
+    assert contradicting == {"codecontests": 0, "exact": 1}
+
+
+NL_TESTS = ["The program prints 2 for one query 1 10.", "The program prints 0 when no pair fits.",
+            "The program answers every query on its own line."]
+
+
+def _archon_unit_test_script(calls: list[tuple[str, str]]) -> RoleScript:
+    def record(role, answer):
+        def handler(body):
+            calls.append((role, user_text(body)))
+            return answer(body) if callable(answer) else answer
+        return handler
+
+    def evaluate(body):
+        (source,) = programs_in(user_text(body)).values()
+        verdict = "Passed" if "sum(" in source else "Failed"
+        return "\n".join(f"Unit Test #{i}: [{verdict if i == 2 else 'Passed'}]" for i in range(1, 4))
+
+    def critique(body):
+        return "\n\n".join(f"[{k}]\nStrengths:\n- short\nWeaknesses:\n- none" for k in programs_in(user_text(body)))
+
+    return RoleScript({
+        "natural_language_unit_test_generator": record("tests", "```json\n" + json.dumps(NL_TESTS + ["extra"]) + "\n```"),
+        "generator": record("generator", lambda body: [fenced(PY_BAD), fenced(PY_GOOD), fenced(PY_GOOD + "# 2\n")]),
+        "critic": record("critic", critique),
+        "unit_test_evaluator": record("evaluator", evaluate),
+    })
+
+
+async def test_archon_natural_language_unit_tests_reach_every_later_layer(openai_server, problem):
+    calls: list[tuple[str, str]] = []
+    openai_server.script = _archon_unit_test_script(calls)
+    arch = with_model(load_architecture(ARCHON_CONFIGS / "unit-tests-first.json", warn=False), None,
+                      openai_server.api_base)
+    llm = LLMHub(LLMSettings(api_key="sk-test", backoff_base_s=0.01, timeout_s=10))
+
+    solution = await Pipeline(arch, SandboxPool("local", size=1), llm, seed=3).solve(problem)
+
+    assert [role for role, _ in calls[:3]] == ["tests", "generator", "critic"]
+    block = "Your response should pass the following unit tests:\n" + "\n".join(f"- {t}" for t in NL_TESTS)
+    assert block not in calls[0][1]
+    # unit_test_cap: 3 keeps the first three; the generator and the critic see them appended.
+    for role, text in calls[1:3]:
+        assert block in text and "- extra" not in text, role
+    produced = next(e for e in solution.state.trace if e.component == "L1.unit_test_generator[0]" and e.kind == "produced")
+    assert produced.data["natural_language_tests"] == NL_TESTS
+    assert not solution.state.unit_tests  # nothing to execute: Archon's tests are statements
+    evaluations = [text for role, text in calls if role == "evaluator"]
+    # remove_unit_tests_from_prompt: the statement comes without them, the tests as a list.
+    assert evaluations and all(block not in text for text in evaluations)
+    assert all(f"Unit Test #2: {NL_TESTS[1]}" in text for text in evaluations)
+    # first_pass: the first program predicted to pass all three is kept.
+    assert [c.source for c in solution.state.alive()] == [PY_GOOD]
+    assert solution.selected.source == PY_GOOD
+
+
+async def test_unit_test_evaluator_shows_appended_tests_unless_told_not_to(openai_server, problem):
+    openai_server.script = RoleScript({"unit_test_evaluator": lambda body: "Unit Test #1: [Passed]\nUnit Test #2: [Passed]"})
+    tests = ["It prints 2.", "It is fast."]
+    seen = []
+    for remove in (False, True):
+        state = with_candidates(problem, PY_GOOD, layer=3)
+        state.problem = prompts.with_unit_tests(problem, tests)
+        evaluator = UnitTestEvaluator(cfg(UnitTestEvaluatorConfig, openai_server, remove_unit_tests_from_prompt=remove),
+                                      "L3.unit_test_evaluator[0]")
+        await evaluator(state, make_ctx(problem))
+        assert state.candidates[0].score == 2.0
+        seen.append(user_text(openai_server.chat_requests[-1].body))
+    marker = "Your response should pass the following unit tests:"
+    assert marker in seen[0] and marker not in seen[1]
+    assert all("Unit Test #1: It prints 2." in text for text in seen)
+    assert role_of(openai_server.chat_requests[-1].body) == "unit_test_evaluator"

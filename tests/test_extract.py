@@ -129,10 +129,9 @@ NO_CODE_CASES = [
         "We should print the sum of the array. For each test case, read n and then the numbers.",
         "no code found", id="prose-mentions-print",
     ),
-    pytest.param(fenced("java", "public class Main { public static void main(String[] a) {} }\n"),
-                 "tagged java", id="only-java"),
+    pytest.param(fenced("rust", "fn main() { println!(\"1\"); }\n"), "tagged rust", id="only-rust"),
     pytest.param("Input:\n" + fenced("", "3\n1 2 3\n") + "Output:\n" + fenced("", "6\n"),
-                 "none reads as python or c++", id="only-sample-io"),
+                 "none reads as Python 3 or C++17 or Java 17", id="only-sample-io"),
     pytest.param(fenced("python", ""), "no code found", id="empty-fence"),
     pytest.param("for each query we binary search over the answer and check feasibility greedily",
                  "no code found", id="prose-starting-with-keyword"),
@@ -200,3 +199,13 @@ def test_extraction_never_raises_and_is_consistent(text):
     assert result.reason
     if result.code is not None:
         assert result.code.strip()
+
+
+def test_java_is_taken_from_its_fence_or_its_content():
+    java = "import java.util.*;\npublic class Main {\n    public static void main(String[] a) {\n        System.out.println(1);\n    }\n}\n"
+    tagged = extract_code(fenced("java", java))
+    assert (tagged.code, tagged.language) == (java, "java")
+    untagged = extract_code("Here it is:\n" + fenced("", java))
+    assert untagged.language == "java"
+    mistagged = extract_code(fenced("cpp", java))
+    assert mistagged.language == "java", mistagged.reason

@@ -12,8 +12,17 @@ from pathlib import Path
 import pytest
 
 from archon_code.cache import CachedResponse, ResponseCache, cache_key, default_cache_path
-from archon_code.llm import Completion, LLMClient, LLMError, Usage
-from tests.openai_server import Delay, Garbage, RateLimited, Reply, ServerError
+from archon_code.llm import (
+    Completion,
+    LLMClient,
+    LLMError,
+    LLMSettings,
+    RetryNotice,
+    Usage,
+    missing_credentials,
+)
+from archon_code.llm_defaults import DEFAULT_TIMEOUT_S, TIMEOUT_ENV, default_timeout_s
+from tests.openai_server import Delay, Empty, Garbage, RateLimited, Reply, ServerError
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -416,15 +425,181 @@ async def test_cost_and_tokens_of_a_priced_model_are_summed(openai_server):
     assert client.usage.total_tokens == 2800
 
 
-async def test_unpriced_model_costs_zero_but_counts_tokens(openai_server):
+async def test_unpriced_model_counts_tokens_and_its_cost_is_unknown(openai_server):
     openai_server.script = lambda req, i: Reply(["x"], prompt_tokens=11, completion_tokens=5)
     client = make_client(openai_server, model="openai/no-such-priced-model")
 
     (completion,) = await client.complete(MESSAGES)
 
-    assert completion.cost_usd == 0.0
+    assert completion.cost_usd == 0.0 and completion.priced is False
     assert (completion.prompt_tokens, completion.completion_tokens) == (11, 5)
     assert client.usage.total_tokens == 16
+    assert client.usage.unpriced == 1
+
+
+# -- answers that are faults ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [None, "", "  \n"])
+async def test_an_empty_answer_is_asked_again_and_never_cached(openai_server, tmp_path, content):
+    openai_server.script = lambda req, i: Empty(content=content) if i == 0 else ["print(1)"]
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    client = make_client(openai_server, cache=cache)
+
+    (first,) = await client.complete(MESSAGES)
+    (again,) = await make_client(openai_server, cache=cache).complete(MESSAGES)
+
+    assert first.text == "print(1)" and again.text == "print(1)" and again.cached
+    assert len(openai_server.chat_requests) == 2  # the empty one, then the answer; none after
+    assert (client.usage.empty, client.usage.retries) == (1, 1)
+    assert cache.stats().entries == 1
+
+
+async def test_a_provider_that_only_answers_empty_fails_as_empty_response(openai_server, tmp_path):
+    openai_server.script = lambda req, i: Empty()
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    client = make_client(openai_server, cache=cache, max_retries=2)
+
+    with pytest.raises(LLMError) as raised:
+        await client.complete(MESSAGES)
+
+    assert raised.value.kind == "empty_response" and raised.value.attempts == 3
+    assert "empty_response after 3 attempts" in str(raised.value)
+    assert client.usage.empty == 3 and client.usage.failures == 1
+    assert cache.stats().entries == 0
+
+
+async def test_empty_choices_of_a_batch_are_asked_for_one_by_one(openai_server, tmp_path):
+    def script(req, i):
+        if i == 0:
+            return Reply(["print(0)", "", "print(2)"])
+        return ["print(1)"]
+
+    openai_server.script = script
+    client = make_client(openai_server, cache=ResponseCache(tmp_path / "c.sqlite"))
+
+    out = await client.complete(MESSAGES, n=3)
+
+    assert [c.text for c in out] == ["print(0)", "print(1)", "print(2)"]
+    assert [r.body.get("n") for r in openai_server.chat_requests] == [3, None]
+    assert client.usage.empty == 1
+
+
+async def test_a_truncated_answer_is_handed_back_but_never_cached(openai_server, tmp_path):
+    openai_server.script = lambda req, i: Reply([f"print({i}"], finish_reason="length")
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    client = make_client(openai_server, cache=cache)
+
+    (first,) = await client.complete(MESSAGES, max_tokens=5)
+    (second,) = await client.complete(MESSAGES, max_tokens=5)
+
+    assert first.truncated and first.text == "print(0"
+    assert second.text == "print(1" and not second.cached  # asked again, not replayed
+    assert len(openai_server.chat_requests) == 2
+    assert client.usage.truncated == 2
+    assert cache.stats().entries == 0
+
+
+def test_rows_of_empty_or_truncated_answers_already_cached_are_not_served(tmp_path):
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    # Rows such as an older version wrote, straight into the table.
+    for key, text, reason in (("a", "", "stop"), ("b", "print(1)", "length"), ("c", "print(2)", "stop")):
+        cache._conn.execute(
+            "INSERT INTO responses VALUES (?, 'm', 0, ?, ?, 1, 1, 0.0, 0.0, 0.0)", (key, text, reason))
+    assert set(cache.get_many(["a", "b", "c"])) == {"c"}
+    cache.put("d", CachedResponse("", "stop", 1, 0, 0.0, 0.0), model="m", sample_index=0)
+    cache.put("e", CachedResponse("x", "length", 1, 0, 0.0, 0.0), model="m", sample_index=0)
+    assert cache.get_many(["d", "e"]) == {}
+
+
+# -- where the provider cannot be reached or will not let us in ---------------------------
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("model", ["openai/test-model", "hosted_vllm/test-model"])
+async def test_a_refused_connection_is_a_connection_error_not_a_server_error(model):
+    api_base = f"http://127.0.0.1:{_closed_port()}/v1"
+    client = LLMClient(model, api_base=api_base, api_key="k", max_retries=1, backoff_base_s=0.01,
+                       backoff_max_s=0.02, timeout_s=5)
+
+    with pytest.raises(LLMError) as raised:
+        await client.complete(MESSAGES)
+
+    error = raised.value
+    assert error.kind == "connection" and error.status_code is None and error.attempts == 2
+    assert str(error).startswith(f"{model}: connection after 2 attempts: cannot connect to {api_base}: ")
+    assert "500" not in str(error) and "server_error" not in str(error)
+
+
+async def test_a_missing_api_key_is_an_auth_error_at_once(openai_server, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    client = LLMClient("openai/test-model", api_base=openai_server.api_base, max_retries=4,
+                       backoff_base_s=0.01)
+
+    with pytest.raises(LLMError) as raised:
+        await client.complete(MESSAGES)
+
+    assert raised.value.kind == "auth" and raised.value.attempts == 1
+    assert openai_server.chat_requests == []
+
+
+def test_missing_credentials_name_the_variables(monkeypatch):
+    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert missing_credentials("openai/gpt-4o-mini") == ["OPENAI_API_KEY"]
+    assert missing_credentials("anthropic/claude-3-5-sonnet-20240620") == ["ANTHROPIC_API_KEY"]
+    assert missing_credentials("openai/gpt-4o-mini", api_key="sk-given") == []
+    assert missing_credentials("hosted_vllm/any", api_base="http://127.0.0.1:1/v1") == []
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    assert missing_credentials("openai/gpt-4o-mini") == []
+
+
+# -- settings --------------------------------------------------------------------------------
+
+
+def test_the_timeout_default_comes_from_the_environment(monkeypatch):
+    monkeypatch.delenv(TIMEOUT_ENV, raising=False)
+    assert default_timeout_s() == DEFAULT_TIMEOUT_S == LLMSettings().timeout_s
+    monkeypatch.setenv(TIMEOUT_ENV, "7.5")
+    assert default_timeout_s() == 7.5 and LLMSettings().timeout_s == 7.5
+    assert LLMClient("openai/x").timeout_s == 7.5
+    for bad in ("soon", "0", "-3"):
+        monkeypatch.setenv(TIMEOUT_ENV, bad)
+        with pytest.raises(ValueError, match=TIMEOUT_ENV):
+            default_timeout_s()
+
+
+async def test_every_retry_is_announced(openai_server):
+    notices: list[RetryNotice] = []
+    openai_server.script = fail_first(RateLimited(retry_after=0), times=2)
+    client = make_client(openai_server, on_retry=notices.append, max_retries=3)
+
+    await client.complete(MESSAGES)
+
+    assert [(n.kind, n.attempt, n.max_attempts) for n in notices] == [("rate_limit", 1, 4), ("rate_limit", 2, 4)]
+    assert all(n.model == "openai/test-model" for n in notices)
+
+
+async def test_clients_of_one_settings_share_one_connection_limit(openai_server):
+    settings = LLMSettings(api_key="k", max_connections=2, timeout_s=5)
+    import asyncio as aio
+
+    limiter = aio.Semaphore(settings.max_connections)
+    first = LLMClient("openai/a", openai_server.api_base, settings=settings, limiter=limiter)
+    second = LLMClient("openai/b", openai_server.api_base, settings=settings, limiter=limiter)
+    openai_server.script = lambda req, i: Delay(0.3, ["x"])
+
+    await aio.gather(*(c.complete(MESSAGES, sample_offset=k) for c in (first, second) for k in range(3)))
+
+    assert openai_server.max_in_flight <= 2
+    assert first.settings is second.settings
 
 
 def test_usage_sums_per_component():

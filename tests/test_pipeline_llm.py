@@ -12,7 +12,7 @@ import pytest
 from archon_code.architectures import resolve_architecture
 from archon_code.cache import ResponseCache
 from archon_code.config import parse_architecture
-from archon_code.context import LLMHub, LLMSettings
+from archon_code.context import LLMHub, LLMSettings, with_model
 from archon_code.pipeline import Pipeline
 from problems import bundled_dir, load_problems
 from sandbox.pool import SandboxPool
@@ -159,7 +159,7 @@ async def test_multi_layer_architecture_end_to_end_in_docker(openai_server, prob
     assert state.tokens > 0
     record = solution.to_dict()
     json.dumps(record)
-    assert record["unit_tests"]["by_origin"] == {"public": 1, "llm": 3}
+    assert record["unit_tests"] == 4 and record["unit_tests_by_origin"] == {"public": 1, "llm": 3}
 
 
 async def test_faults_are_retried_and_the_run_finishes(openai_server, problem, programs):
@@ -274,9 +274,9 @@ async def test_shipped_architectures_run_with_a_model_override(openai_server, pr
                                                                candidates):
     script = generic_script(programs)
     openai_server.script = script
-    llm = hub(openai_server, model="openai/stand-in", api_base=openai_server.api_base)
+    arch = with_model(resolve_architecture(name), "openai/stand-in", openai_server.api_base)
 
-    solution = await Pipeline(resolve_architecture(name), idle_pool(), llm).solve(problem)
+    solution = await Pipeline(arch, idle_pool(), hub(openai_server)).solve(problem)
 
     assert not script.unscripted and not solution.state.errors
     assert {r.body["model"] for r in openai_server.chat_requests} == {"stand-in"}

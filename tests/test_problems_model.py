@@ -188,14 +188,15 @@ def test_public_and_hidden_tests_convert_to_sandbox_test_cases() -> None:
     assert cases[1] == TestCase(input="2 1 1\n", output="2\n")
 
 
-def test_only_python3_and_cpp_solutions_are_runnable() -> None:
-    assert [runnable_language(i) for i in range(5)] == [None, None, "cpp", "python", None]
+def test_python3_cpp_and_java_solutions_are_runnable() -> None:
+    assert [runnable_language(i) for i in range(5)] == [None, None, "cpp", "python", "java"]
     p = Problem.model_validate(_record())
     assert p.reference_solutions("python") == ["py3"]
     assert p.reference_solutions("cpp") == ["cpp"]
     assert [lang.label for lang in p.solutions.language] == ["python3", "cpp", "python2", "java"]
+    assert p.reference_solutions("java") == [p.solutions.solution[3]]
     with pytest.raises(ValueError, match="python"):
-        p.reference_solutions("java")  # type: ignore[arg-type]
+        p.reference_solutions("rust")  # type: ignore[arg-type]
 
 
 def test_problem_is_frozen_and_round_trips_through_json() -> None:

@@ -149,3 +149,43 @@ def test_few_shot_solutions_are_correct(docker_pool, language):
     assert result.passed, result
     # The example in the statement is one of the checked tests.
     assert "5 10\n3 8 4 2 5" in prompts.FEW_SHOT.statement
+
+
+def test_natural_language_unit_tests_become_part_of_the_problem(beacons):
+    tests = ["The program prints 2 for the input 1 / 1 10.", "The program handles l = r."]
+    with_tests = prompts.with_unit_tests(beacons, tests)
+
+    assert with_tests.description.startswith(beacons.description.rstrip())
+    assert with_tests.description.endswith(
+        "Your response should pass the following unit tests:\n- The program prints 2 for the input 1 / 1 10.\n"
+        "- The program handles l = r.")
+    assert prompts.appended_unit_tests(with_tests) == tests
+    assert prompts.appended_unit_tests(beacons) == []
+    # A second generator appends again, as Archon does; the evaluator sees them all.
+    twice = prompts.with_unit_tests(with_tests, ["The program is fast for n = 10^5."])
+    assert prompts.appended_unit_tests(twice) == tests + ["The program is fast for n = 10^5."]
+    assert prompts.without_unit_tests(twice).description == beacons.description.rstrip()
+    assert prompts.without_unit_tests(beacons) is beacons
+    # Every role's prompt shows the problem, so every later layer sees the tests.
+    for messages in (prompts.generator_messages(with_tests, "python"),
+                     prompts.critic_messages(with_tests, [("print(1)", "python")]),
+                     prompts.ranker_messages(with_tests, [("print(1)", "python"), ("print(2)", "python")]),
+                     prompts.verifier_messages(with_tests, "print(1)", "python")):
+        assert "- The program handles l = r." in messages[-1]["content"]
+
+
+def test_natural_language_unit_test_prompts(beacons):
+    messages = prompts.nl_unit_test_generator_messages(beacons, 4)
+    assert messages[0]["content"] == prompts.SYSTEM["natural_language_unit_test_generator"]
+    assert "Generate a set of 4 unit tests" in messages[1]["content"]
+    assert "JSON list of strings" in messages[1]["content"]
+    judged = prompts.unit_test_evaluator_messages(beacons, "print(1)", "python", ["It prints 2.", "It is fast."])
+    assert "Unit Test #1: It prints 2.\n\nUnit Test #2: It is fast." in judged[1]["content"]
+
+
+def test_fuser_length_control():
+    problem = _problem()
+    plain = prompts.fuser_messages(problem, [("print(1)", "python")])[1]["content"]
+    controlled = prompts.fuser_messages(problem, [("print(1)", "python")], length_control=True)[1]["content"]
+    line = "The fused program can only be as long as the longest program shown."
+    assert line not in plain and line in controlled

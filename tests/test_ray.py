@@ -15,7 +15,8 @@ import pytest
 
 pytest.importorskip("ray")
 
-from harness.validate import problem_limits, problem_tests, solution_jobs
+from archon_code.rules import Rules
+from harness.validate import problem_tests, solution_jobs
 from problems import load_problems
 from sandbox.ray_pool import RaySandboxPool
 from sandbox.types import Limits, Program, TestCase, Verdict
@@ -68,7 +69,7 @@ def compare(a, b, limits: Limits) -> int | None:
 def bundled_jobs():
     problems = load_problems("bundled")
     return [
-        (f"{p.id}/{kind}/{i}", prog, problem_tests(p), problem_limits(p), p.io_files)
+        (f"{p.id}/{kind}/{i}", prog, problem_tests(p, Rules()), Rules().job(p).limits, p.io_files)
         for p, kind, i, prog in solution_jobs(problems)
     ]
 

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from harness.metrics import bootstrap_ci, bootstrap_diff_ci, summarize
-from harness.report import ReportError, build_report, nice_ticks, render_html
+from harness.html_report import render_html
+from harness.report import ReportError, build_report, table_rows
+from harness.svg import nice_ticks
 from harness.runstore import RunStore
 from tests.cli import run_cli
 
@@ -149,9 +151,9 @@ def test_report_data_matches_hand_computed_values(runs):
     assert sa["errors"] == [{"problem": "p3", "error": LLM_ERROR}]
     assert ra["components"] == {
         "L1.generator[0]": {"cost_usd": pytest.approx(0.025), "seconds": pytest.approx(4.75),
-                            "calls": 4, "tokens": 3 * 800 + 100},
+                            "calls": 4, "tokens": 3 * 800 + 100, "unpriced": 0},
         "L2.ranker[0]": {"cost_usd": pytest.approx(0.006), "seconds": pytest.approx(1.5),
-                         "calls": 4, "tokens": 3 * 200},
+                         "calls": 4, "tokens": 3 * 200, "unpriced": 0},
     }
 
     # Run B never finished: its numbers come from the newest record of each problem.
@@ -178,7 +180,7 @@ def test_report_data_matches_hand_computed_values(runs):
 
     grid = {row["problem"]: row["cells"] for row in data["grid"]}
     assert list(grid) == ["p1", "p2", "p3", "p4", "p5"]
-    assert [c["kind"] for c in grid["p2"]] == ["fail", "pass"]
+    assert [c["kind"] for c in grid["p2"]] == ["partial", "pass"]
     assert grid["p2"][0]["tied"] == 2 and grid["p2"][0]["pass_expected"] == 0.5
     assert [c["kind"] for c in grid["p3"]] == ["error", "pass"]
     assert grid["p4"][0]["verdict"] == "TLE"
@@ -210,7 +212,7 @@ def test_table_numbers(runs, tmp_path):
     assert rows["oracle (any candidate correct)"] == ["0.500", "0.750"]
     assert rows["random pick"] == ["0.150", "0.300"]
     assert rows["public filter, then random"] == ["0.292", "0.550"]
-    assert rows["pool pass@1"] == ["0.150", "0.300"]
+    assert "pool pass@1" not in rows  # the random pick again
     assert rows["pool pass@5"] == ["0.500", "0.750"]
     assert rows["cost (USD)"] == ["0.0310", "0.0800"]
     assert rows["tokens"] == ["3100", "6000"]
@@ -343,7 +345,8 @@ def test_browser_renders_charts_and_numbers(runs, tmp_path, chromium):
     assert comps.count('class="chart hbars"') == 2 and "L2.fuser[0]" in comps
     assert "$0.0400" in comps and "8.00 s" in comps
     grid = re.search(r'<table class="grid">(.*?)</table>', dom, re.S).group(1)
-    assert 'class="cell fail tie"' in grid and "tie of 2, p=0.50" in grid
+    # A tie is coloured by its expected pass (0.5: half-way), not by the failing pick shown.
+    assert 'class="cell partial tie" style="background:#e9e6de"' in grid and "tie of 2, p=0.50" in grid
     assert 'class="cell error"' in grid and "not run" in grid
     # The hostile source stayed text: no element came out of it.
     assert "<img" not in dom and "&lt;img src=x onerror=alert(1)&gt;" in dom
@@ -363,3 +366,68 @@ def test_browser_screenshot(runs, tmp_path, chromium):
     assert (width, height) == (1280, 2000)
     # A blank page compresses to a few kilobytes; charts and tables do not.
     assert len(raw) > 40_000
+
+
+# ---------------------------------------------------------------------------------------------
+# What a run recorded about itself
+
+
+LONG_LABEL = "L3.unit_test_generator_with_a_rather_long_name[12]"
+
+
+def test_rules_backend_times_unknown_prices_and_component_errors(tmp_path):
+    import time
+
+    store = open_run(tmp_path / "local-run", "local-model", ["p1", "p2"])
+    rules = {"checker": "strict", "limits": "archon", "time_scale": 2.0, "hidden_tests": "private+generated"}
+    meta = json.loads(store.meta_path.read_text())
+    store.meta_path.write_text(json.dumps({**meta, "rules": rules, "backend": "docker"}))
+    usage = {LONG_LABEL: (0.0, 2.0, 100, 50)}
+    recs = [record("p1", n=2, c=1, n_public=1, c_public=1, passed=True, verdict="OK", usage=usage),
+            record("p2", n=2, c=0, n_public=0, c_public=0, passed=False, verdict="WA", usage=usage)]
+    for r in recs:
+        r["usage"][LONG_LABEL]["unpriced"] = 2  # a local model: litellm knows no price
+        r["component_errors"] = {LONG_LABEL: {"count": 1, "message": "no readable unit tests in 3 samples"}}
+        r["sandbox_errors"] = 1
+    store.begin_session()
+    for r in recs:
+        store.append(r)
+    store.end_session()
+    store.begin_session()  # a resumed session that found nothing left to do
+    time.sleep(0.01)
+    store.end_session()
+    store.close()
+
+    data = build_report([store.path])
+    (run,) = data["runs"]
+    assert run["rules"] == rules and run["backend"] == "docker"
+    s = run["summary"]
+    assert s["unpriced"] == 4 and s["sessions"] == 2 and s["sandbox_errors"] == 2
+    assert s["wall_s"] > 0 and s["started_at"] and s["ended_at"]
+    rows = dict(table_rows(data))
+    assert rows["cost (USD)"] == ["unknown"]
+    assert rows["wall (s)"] == [f"{s['wall_s']:.1f} (2 sessions)"]
+    assert rows["component errors"] == ["2"] and rows["sandbox errors (candidates)"] == ["2"]
+
+    page = render_html(data)
+    meta_table = re.search(r'<table class="meta">(.*?)</table>', page, re.S).group(1)
+    for name, value in (("backend", "docker"), ("checker", "strict"), ("limits policy", "archon"),
+                        ("time scale", "2.0"), ("hidden tests", "private+generated")):
+        assert f"<tr><th>{name}</th><td>{value}</td></tr>" in meta_table
+    assert f"<td>{s['wall_s']:.1f} (2 sessions)</td>" in meta_table
+    assert "<tr><th>ran</th><td>" + s["started_at"][:10] in meta_table
+    assert "$0.0000" not in page and ">unknown</text>" in page
+    errors = re.search(r'<table class="component-errors">(.*?)</table>', page, re.S).group(1)
+    assert f"<td>{LONG_LABEL}</td><td>error</td>" in errors and "no readable unit tests" in errors
+    # Labels are whole, in the chart as in the table.
+    assert f">{LONG_LABEL}<title>" in page and "…" not in page
+
+
+def test_a_long_run_label_wraps_under_its_bars_instead_of_being_cut():
+    from harness.svg import grouped_bar_chart
+
+    name = "offline-with-a-very-long-architecture-name-indeed"
+    svg = grouped_bar_chart([name, "b"], ["Pass@1", "oracle"], [[0.5, 0.4], [1.0, 0.9]], y_max=1.0)
+    spans = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    assert "".join(s for s in spans if s != "b").replace(" ", "") == name.replace(" ", "")
+    assert "…" not in svg and f"<title>{name}</title>" in svg

@@ -42,6 +42,7 @@ def test_torn_last_line_is_cut_on_open(tmp_path):
     with open(store.records_path, "a") as f:
         f.write('{"problem": "b", "sta')  # killed mid-write
     assert set(store.records()) == {"a"}
+    store.close()
     store2 = RunStore(tmp_path / "run")
     store2.open({"config_hash": "h"})
     store2.append({"problem": "b", "status": "ok"})
@@ -50,6 +51,7 @@ def test_torn_last_line_is_cut_on_open(tmp_path):
 
 
 def test_other_config_in_the_same_dir_is_refused(tmp_path):
-    RunStore(tmp_path / "run").open({"config_hash": config_hash({"a": 1})})
+    with RunStore(tmp_path / "run") as first:
+        first.open({"config_hash": config_hash({"a": 1})})
     with pytest.raises(RunDirConflict, match="another config"):
         RunStore(tmp_path / "run").open({"config_hash": config_hash({"a": 2})})

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+from dataclasses import replace
 
 import pytest
 
@@ -75,8 +76,13 @@ def probe():
         used[d] = s.f_blocks - s.f_bfree
     ipc = []
     for kind in ("shm", "msg", "sem"):
-        with open(f"/proc/sysvipc/{kind}") as f:
-            ipc += f.read().splitlines()[1:]
+        # Not visible where each test has namespaces of its own (and an IPC namespace of
+        # its own, which holds nothing of an earlier test): the host-side checks cover that.
+        try:
+            with open(f"/proc/sysvipc/{kind}") as f:
+                ipc += f.read().splitlines()[1:]
+        except OSError:
+            pass
     if os.path.isdir("/dev/mqueue"):
         files["/dev/mqueue"] = sorted(os.listdir("/dev/mqueue"))
     with open("/work/probe.txt", "w") as f:  # the work dir is writable again
@@ -293,7 +299,7 @@ def explain(result: JobResult) -> str:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_cpu_spin_and_sleep_are_tle(docker_pool, lang):
+def test_cpu_spin_and_sleep_are_tle(busy_cores, docker_pool, lang):
     prog = program(
         lang,
         py={
@@ -313,11 +319,13 @@ def test_cpu_spin_and_sleep_are_tle(docker_pool, lang):
     r = hostile(docker_pool, prog, tests, FAST)
     assert verdicts(r) == [Verdict.TLE] * 4, explain(r)
     spin, spin_no_xcpu, sleep, stop = r.tests[:4]
-    assert spin.cpu_s > FAST.time_s or spin.signal is not None
-    assert sleep.cpu_s < 0.2 and "wall-clock" in sleep.detail
-    assert stop.cpu_s < 0.2 and "wall-clock" in stop.detail
-    for t in r.tests[:4]:
-        assert t.time_s < FAST.wall_backstop_s + 2.0
+    # Spinning ends at the CPU limit, however long a busy machine takes to give it that
+    # much CPU; sleeping and stopped programs end at the wall backstop.
+    for t in (spin, spin_no_xcpu):
+        assert t.cpu_s > FAST.time_s and "CPU time" in t.detail, explain(r)
+    for t in (sleep, stop):
+        assert t.cpu_s < 0.2 and "wall-clock" in t.detail, explain(r)
+        assert t.time_s < FAST.wall_backstop_s + 2.0, explain(r)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -397,22 +405,30 @@ def test_memory_bombs_are_mle(docker_pool, lang):
     r = hostile(docker_pool, prog, tests, MEM)
     assert verdicts(r) == [Verdict.MLE] * 3, explain(r)
     huge, grow, touch = r.tests[:3]
-    assert huge.memory_bytes < 64 << 20  # refused at once, nothing was touched
     assert touch.memory_bytes > 64 << 20  # the pages really were touched
     for t in r.tests[:3]:
         assert t.memory_bytes <= (MEM.memory_mb + 8) << 20
+    # Under an address-space limit as well (the deepmind and strict policies), the huge
+    # allocation is refused at once, before anything is touched.
+    r = hostile(docker_pool, prog, tests[:1], replace(MEM, address_space_mb=MEM.memory_mb))
+    assert verdicts(r) == [Verdict.MLE], explain(r)
+    assert r.tests[0].memory_bytes < 64 << 20, explain(r)
 
 
 def test_cpp_static_array_over_the_limit_fails(docker_pool):
-    """A global array larger than the address-space limit cannot even be loaded: the
-    kernel kills the program during exec, before main, with SIGSEGV. Nothing tells that
-    apart from any other crash before main, so this is RE, not MLE."""
+    """A global array larger than the memory limit: touched, it is MLE (the kernel kills the
+    test at its memory limit). Under an address-space limit it cannot even be loaded: the
+    kernel kills the program during exec, before main, with SIGSEGV; nothing tells that
+    apart from any other crash before main, so that is RE."""
     prog = cpp_program(
         {"static": 'for (long i = 0; i < SIZE; i += 4096) big[i] = 1; printf("%d\\n", big[1]);'},
         includes="const long SIZE = 1L << 30;\nstatic char big[SIZE];\n",
     )
-    # The program cannot run at all, so the probe runs as a separate job afterwards.
     r = hostile(docker_pool, prog, [TestCase("static\n", "1\n")], MEM, probe=False)
+    assert verdicts(r, probe=False) == [Verdict.MLE], explain(r)
+    # The program cannot run at all, so the probe runs as a separate job afterwards.
+    limited = replace(MEM, address_space_mb=MEM.memory_mb)
+    r = hostile(docker_pool, prog, [TestCase("static\n", "1\n")], limited, probe=False)
     assert verdicts(r, probe=False) == [Verdict.RE], explain(r)
     assert r.tests[0].signal == 11
 
@@ -431,14 +447,20 @@ def test_deep_recursion_is_re(docker_pool, lang):
             "}\n"
         ),
     )
-    r = hostile(docker_pool, prog, [TestCase("recurse\n", "0\n")], MEM)
-    assert verdicts(r) == [Verdict.RE], explain(r)
-    t = r.tests[0]
-    if lang == "python":
-        assert "RecursionError" in t.stderr_head
-    else:
-        assert t.signal == 11  # SIGSEGV: the stack could not grow
-    assert "wall-clock" not in t.detail  # it crashed; it did not hang
+    # Under an address-space limit the stack cannot grow past it: a crash (RE). With only
+    # the test's total memory limited, a C++ stack grows until the test holds its whole
+    # memory: MLE. Python stops itself first with a RecursionError either way.
+    for limits, cpp_verdict in ((replace(MEM, address_space_mb=MEM.memory_mb), Verdict.RE),
+                                (MEM, Verdict.MLE)):
+        r = hostile(docker_pool, prog, [TestCase("recurse\n", "0\n")], limits)
+        want = Verdict.RE if lang == "python" else cpp_verdict
+        assert verdicts(r) == [want], explain(r)
+        t = r.tests[0]
+        if lang == "python":
+            assert "RecursionError" in t.stderr_head
+        elif want is Verdict.RE:
+            assert t.signal == 11  # SIGSEGV: the stack could not grow
+        assert "wall-clock" not in t.detail  # it crashed; it did not hang
 
 
 # ---------------------------------------------------------------- processes
@@ -534,19 +556,19 @@ def test_orphan_that_double_forks_and_setsids_is_killed(docker_pool, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_killing_the_parent_and_everything_fails_harmlessly(docker_pool, lang):
-    """kill(ppid) and kill(1) are refused; kill(-1) reaches only the candidate's own
-    processes (here a sleeping child it made), never the supervisor or fork server."""
+    """The program's parent is outside its pid namespace (getppid() is 0), pid 1 of its
+    namespace ignores its signals, and kill(-1) reaches only the program's own processes
+    (here a sleeping child it made), never the supervisor, the fork server or the test's
+    set-up."""
     prog = program(
         lang,
         py={
             "kill": """
-                out = []
-                for target in (os.getppid(), 1):
-                    try:
-                        os.kill(target, signal.SIGKILL)
-                        out.append("killed")
-                    except PermissionError:
-                        out.append("EPERM")
+                out = [f"ppid={os.getppid()}"]
+                os.kill(1, signal.SIGKILL)
+                time.sleep(0.05)
+                os.kill(1, 0)  # still there
+                out.append("init-alive")
                 child = os.fork()
                 if child == 0:
                     time.sleep(1000)
@@ -559,18 +581,20 @@ def test_killing_the_parent_and_everything_fails_harmlessly(docker_pool, lang):
         },
         cpp={
             "kill": """
-                const char* r1 = kill(getppid(), SIGKILL) == 0 ? "killed" : errno == EPERM ? "EPERM" : "other";
-                const char* r2 = kill(1, SIGKILL) == 0 ? "killed" : errno == EPERM ? "EPERM" : "other";
+                printf("ppid=%d ", (int)getppid());
+                kill(1, SIGKILL);
+                usleep(50000);
+                printf("%s ", kill(1, 0) == 0 ? "init-alive" : "init-gone");
                 pid_t child = fork();
                 if (child == 0) { sleep(1000); _exit(0); }
                 kill(-1, SIGKILL);
                 int status = 0;
                 waitpid(child, &status, 0);
-                printf("%s %s child-sig%d\\n", r1, r2, WTERMSIG(status));
+                printf("child-sig%d\\n", WTERMSIG(status));
             """
         },
     )
-    r = hostile(docker_pool, prog, [TestCase("kill\n", "EPERM EPERM child-sig9\n")], FAST)
+    r = hostile(docker_pool, prog, [TestCase("kill\n", "ppid=0 init-alive child-sig9\n")], FAST)
     assert verdicts(r) == [Verdict.OK], explain(r)
 
 
@@ -601,7 +625,7 @@ def test_file_descriptor_exhaustion(docker_pool, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_cpu_time_of_processes_never_waited_for_counts(docker_pool, lang):
+def test_cpu_time_of_processes_never_waited_for_counts(busy_cores, docker_pool, lang):
     """Work handed to a child and collected through a pipe, the child never waited for
     (exited, or still alive when the program ends), is CPU time of the program: TLE. The
     same work in a child that is waited for is TLE as well."""
@@ -667,7 +691,8 @@ def test_cpu_time_of_processes_never_waited_for_counts(docker_pool, lang):
     r = hostile(docker_pool, prog, tests, Limits(time_s=0.5, memory_mb=128, wall_s=6.0))
     assert verdicts(r) == [Verdict.TLE] * 3, explain(r)
     for t in r.tests[:3]:
-        assert t.cpu_s >= 0.65 and t.stdout == "42\n" and "CPU time" in t.detail, explain(r)
+        # Every process of the test counts, live or gone: it is stopped at the limit.
+        assert t.cpu_s >= 0.5 and "CPU time" in t.detail, explain(r)
 
 
 @pytest.mark.parametrize("lang", LANGS)

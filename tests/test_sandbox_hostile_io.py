@@ -3,7 +3,6 @@ false-negative guards (correct programs that must stay OK)."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -31,8 +30,8 @@ SMALL_OUT = Limits(
 @pytest.mark.parametrize("lang", LANGS)
 def test_output_floods(docker_pool, lang):
     """Endless output and one giant line are OLE at the output cap; a stderr flood costs
-    nothing (a finite one leaves a correct answer OK, an endless one is TLE); a program
-    that grows its stdout file sparsely is OLE too."""
+    nothing (a finite one leaves a correct answer OK, an endless one is TLE). Standard output
+    is a pipe, as for a fresh process under a judge: it cannot be grown sparsely."""
     prog = program(
         lang,
         py={
@@ -40,7 +39,7 @@ def test_output_floods(docker_pool, lang):
             "giant_line": "sys.stdout.write('x' * (16 << 20))\nprint()",
             "stderr_finite": "for _ in range(800):\n    sys.stderr.write('e' * 65536)\nprint(42)",
             "stderr_endless": "while True:\n    sys.stderr.write('e' * 65536)",
-            "sparse_stdout": "sys.stdout.flush()\nos.ftruncate(1, 10**12)\nprint(42)",
+            "sparse_stdout": "sys.stdout.flush()\ntry:\n    os.ftruncate(1, 10**12)\nexcept OSError:\n    pass\nprint(42)",
         },
         cpp={
             "endless": 'for (;;) fputs("yes\\n", stdout);',
@@ -58,12 +57,13 @@ def test_output_floods(docker_pool, lang):
     modes = ["endless", "giant_line", "stderr_finite", "stderr_endless", "sparse_stdout"]
     tests = [TestCase(f"{m}\n", "42\n") for m in modes]
     r = hostile(docker_pool, prog, tests, SMALL_OUT)
-    expected = [Verdict.OLE, Verdict.OLE, Verdict.OK, Verdict.TLE, Verdict.OLE]
+    expected = [Verdict.OLE, Verdict.OLE, Verdict.OK, Verdict.TLE, Verdict.OK]
     assert verdicts(r) == expected, explain(r)
     endless, giant, finite, _, sparse = r.tests[:5]
     cap = SMALL_OUT.output_mb << 20
-    for t in (endless, giant, sparse):
-        assert len(t.stdout) <= cap
+    for t in (endless, giant):
+        assert len(t.stdout) <= cap and "output over" in t.detail
+    assert sparse.stdout == "42\n"
     assert finite.stdout == "42\n"
     assert len(finite.stderr_head) <= 2048  # 50 MB of stderr, a short head kept
     assert "wall-clock" not in finite.detail
@@ -139,9 +139,12 @@ def _c_string(s: str) -> str:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_filling_work_and_tmp_then_the_next_test_finds_them_empty(docker_pool, lang):
+@pytest.mark.parametrize("memory_mb,fill", [(1024, Verdict.OK), (128, Verdict.MLE)])
+def test_filling_work_and_tmp_then_the_next_test_finds_them_empty(docker_pool, lang, memory_mb, fill):
     """Writing until the work dir and /tmp are full (ENOSPC), in files below the file-size
-    limit, is allowed and harmless; a huge sparse file hits the file-size limit (OLE)."""
+    limit, is allowed and harmless when the test's memory holds them; the files count as the
+    test's memory, so with less memory than they take it is MLE. A huge sparse file hits the
+    file-size limit (OLE)."""
     prog = program(
         lang,
         py={
@@ -202,11 +205,14 @@ def test_filling_work_and_tmp_then_the_next_test_finds_them_empty(docker_pool, l
         },
     )
     limits = Limits(
-        time_s=2.0, memory_mb=128, output_mb=4, file_size_mb=48, wall_s=6.0, compile_time_s=10
+        time_s=2.0, memory_mb=memory_mb, output_mb=4, file_size_mb=48, wall_s=6.0,
+        compile_time_s=10,
     )
     tests = [TestCase("fill\n", "full\n"), TestCase("sparse\n", "written\n")]
     r = hostile(docker_pool, prog, tests, limits)
-    assert verdicts(r) == [Verdict.OK, Verdict.OLE], explain(r)
+    assert verdicts(r) == [fill, Verdict.OLE], explain(r)
+    if fill is Verdict.MLE:
+        assert r.tests[0].memory_bytes >= 120 << 20, explain(r)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -279,16 +285,15 @@ def test_compile_time_bombs_are_ce(docker_pool):
             "static_assert(f() != 1, \"\");\nint main() {}\n"
         ),
     }
-    t0 = time.monotonic()
     results = docker_pool.run_many(
         [(Program(src, "cpp"), [TestCase("", "")], limits) for src in bombs.values()]
     )
-    wall = time.monotonic() - t0
     for name, r in zip(bombs, results):
         assert r.compile_verdict is Verdict.CE, (name, r.compile_verdict, r.compile_output[-500:])
+        # Ended by the compile limits, never a hang (the pool would have given up on the
+        # container and retried the job elsewhere).
         assert r.tests == [] and r.attempts == 1
-    # Within the compile limits: CPU time plus the wall backstop, never a hang.
-    assert wall < 2 * (limits.compile_time_s * 2 + 5)
+    assert "exceeded its time limit" in results[0].compile_output  # /dev/urandom never ends
     assert_pool_clean(docker_pool)
 
 
@@ -318,10 +323,12 @@ def test_big_correct_output_and_input_are_ok(docker_pool, lang):
     limits = Limits(time_s=3.0, memory_mb=256, compile_time_s=10)
     r = hostile(docker_pool, prog, tests, limits)
     assert verdicts(r) == [Verdict.OK, Verdict.OK], explain(r)
-    assert len(r.tests[0].stdout) > 6_000_000
+    # The whole output was judged; the runner keeps only its first megabyte.
+    assert r.tests[0].stdout_bytes > 6_000_000 and len(r.tests[0].stdout) == 1 << 20
+    assert not r.tests[0].stdout_complete
 
 
-def test_near_the_time_limit_while_the_other_core_is_busy_is_ok(docker_pool):
+def test_near_the_time_limit_while_the_other_core_is_busy_is_ok(busy_cores, docker_pool):
     """A correct program using about 65% of its CPU limit stays OK while a CPU-bound job
     runs in the other container: TLE is decided on CPU time, not on the wall clock."""
     modes = dict(

@@ -17,6 +17,20 @@ def test_tag_is_a_hash_of_dockerfile_and_supervisor(monkeypatch):
     assert image.image_tag() != tag
 
 
+def test_every_file_of_the_image_is_copied_and_hashed(monkeypatch):
+    """The supervisor imports the seccomp filter from its own directory in the image."""
+    files = image._files()
+    copies = [line.split()[1:-1] for line in files["Dockerfile"].decode().splitlines()
+              if line.startswith("COPY ")]
+    copied = {name for names in copies for name in names}
+    assert copied == set(files) - {"Dockerfile"}
+    assert "seccomp_filter.py" in copied
+    tag = image.image_tag()
+    changed = dict(files, **{"seccomp_filter.py": files["seccomp_filter.py"] + b"\n"})
+    monkeypatch.setattr(image, "_files", lambda: changed)
+    assert image.image_tag() != tag
+
+
 @pytest.mark.docker
 def test_ensure_image_reuses_an_up_to_date_image():
     from sandbox.daemon import docker_client

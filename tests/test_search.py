@@ -14,11 +14,12 @@ import yaml
 
 from archon_code.architectures import resolve_architecture
 from archon_code.config import parse_architecture
+from harness.archfile import architecture_yaml
 from harness.search import (
     RunMemo,
     SearchError,
     SharedRunsPool,
-    architecture_yaml,
+    default_architecture,
     parse_objectives,
     recover_interrupted,
     split_problems,
@@ -253,6 +254,15 @@ def test_archon_itas_search_config_maps_onto_a_space(tmp_path):
 # The split, the objectives, recovering a killed search
 
 
+def test_the_space_defaults_are_its_first_options_low_ends_and_optional_parts():
+    space = parse_space(yaml.safe_load(textwrap.dedent(TINY_OFFLINE)), "tiny.yaml")
+    arch = default_architecture(space)
+    assert arch.name == "tiny-offline-defaults"
+    assert [[c.type for c in layer] for layer in arch.layers] == [
+        ["dataset_samples", "mutants"], ["public_filter"], ["input_mutation"], ["pass_count"]]
+    assert arch.layers[0][1].count == 2 and arch.layers[2][0].cap == 10
+
+
 def test_held_out_split_is_disjoint_seeded_and_order_independent():
     problems = load_problems("bundled")
     search_part, held = split_problems(problems, 0.8, seed=3)
@@ -393,6 +403,14 @@ def test_offline_search_end_to_end_resumes_and_its_best_architecture_benches(tmp
     assert t1["params"] == t0["params"] or t1["runs_reused"] > 0
     html = (study / "report.html").read_text()
     assert "<svg" in html and "held-out" in html and "<script" not in html
+    # The space at its defaults, judged on the same held-out problem, beside the finalists.
+    base = first["baseline"]
+    assert base["name"] == "tiny-offline-defaults" and base["how"].startswith("the space's defaults")
+    assert base["heldout"]["problems"] == 1 and 0 <= base["heldout"]["pass_at_1"] <= 1
+    diff = best["vs_baseline"]
+    assert diff["diff"] == pytest.approx(best["heldout"]["pass_at_1"] - base["heldout"]["pass_at_1"])
+    assert '<tr class="baseline"><td>baseline</td>' in html and "Δ vs baseline" in html
+    assert f"baseline, held-out {base['heldout']['pass_at_1']:.3f}" in html
 
     p = search(*common, "--trials", "3")
     assert p.returncode == 0, p.stderr

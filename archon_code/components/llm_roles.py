@@ -1,26 +1,33 @@
 """Archon's LLM roles, for programs: generator, fuser, critic, ranker, verifier, unit-test
 generator, and the LLM-judged unit-test evaluator.
 
-Model answers are untrusted text. Every parser here reads a capped copy, line by line, with
-no regular expression that can backtrack badly, and returns None for an answer it cannot
-read. A component then asks for a few extra samples, records each unreadable answer in the
-trace, and carries on with what it has: a malformed answer never ends a run. A provider that
-keeps failing raises LLMError; components that judge candidates one by one record that
-candidate's failure in ``state.errors`` and go on with the others.
+Model answers are untrusted text, read by the parsers in :mod:`archon_code.answers`, which
+return None for an answer they cannot read. A component then asks for a few extra samples,
+records each unreadable answer in the trace, and carries on with what it has: a malformed
+answer never ends a run. A provider that keeps failing raises LLMError; components that
+judge candidates one by one record that candidate's failure in ``state.errors`` and go on
+with the others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
-import re
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from sandbox.checker import check
 
 from archon_code import prompts
+from archon_code.answers import (
+    normalise_input,
+    parse_critiques,
+    parse_nl_unit_tests,
+    parse_ranking,
+    parse_test_verdicts,
+    parse_unit_tests,
+    parse_verdict,
+)
 from archon_code.components.base import Component
 from archon_code.config import (
     CriticConfig,
@@ -40,13 +47,11 @@ from archon_code.state import Candidate, State, UnitTest
 C = TypeVar("C", bound=LLMComponentConfig)
 T = TypeVar("T")
 
-MAX_ANSWER_CHARS = 100_000  # parsers read at most this much of an answer (its end)
 PARSE_RETRIES = 2  # extra rounds of samples when answers cannot be read
-FUSE_MAX_INPUTS = 5  # a fuser shows the model at most this many programs
 CRITIC_BATCH = 8  # programs reviewed in one critic request
 JUDGE_CHUNK = 4  # candidates judged at once when a first-k rule may stop early
 EVAL_MAX_TESTS = 20  # unit tests shown to the LLM evaluator
-MAX_TEST_CHARS = 100_000  # a longer LLM-written test input or output is dropped
+CHARS_PER_TOKEN = 3  # a cautious estimate for prompts of code and prose
 _SNIPPET = 300  # characters of an unreadable answer kept in the trace
 
 
@@ -56,270 +61,6 @@ def derive_seed(seed: int, label: str) -> int:
     nor return the same samples from providers that honour seeds."""
     digest = hashlib.sha256(f"{seed}\0{label}".encode()).digest()
     return int.from_bytes(digest[:4], "big") >> 1
-
-
-# -- parsers: pure functions on untrusted text -------------------------------------------------
-
-
-def _readable(text: str) -> str:
-    """The part of an answer worth parsing: what follows a reasoning block, capped at the end
-    (answers put their conclusion last)."""
-    end = text.rfind("</think>")
-    if end != -1 and text[end + len("</think>"):].strip():
-        text = text[end + len("</think>"):]
-    return text[-MAX_ANSWER_CHARS:]
-
-
-_RANK_CHAIN = re.compile(r"\[\s{0,3}\d{1,4}\s{0,3}\](?:\s{0,8}(?:>>?|≻|→|,)\s{0,8}\[\s{0,3}\d{1,4}\s{0,3}\])+")
-_RANK_LABEL = re.compile(r"(?:ranking|answer|order)(?:\s{1,3}is)?\s{0,3}[:=]?", re.IGNORECASE)
-_RANK_SEPARATORS = re.compile(r"[\s,;>≻→]+")
-_DIGITS = re.compile(r"\d{1,4}")
-_MARKUP = "*_`#'\" "
-
-
-def _ids(fragment: str) -> list[int] | None:
-    """``[2] > [1] > [3]``, ``2, 1, 3``, ``2 > 1 > 3`` or a JSON list of integers."""
-    fragment = fragment.strip().strip(_MARKUP).rstrip(".").strip(_MARKUP)
-    if not fragment:
-        return None
-    if fragment.startswith("[") and fragment.endswith("]"):
-        try:
-            value = json.loads(fragment)
-        except ValueError:
-            value = None
-        if isinstance(value, list) and value and all(type(v) is int for v in value):
-            return value
-    tokens = [t for t in _RANK_SEPARATORS.split(fragment.replace("[", " ").replace("]", " ")) if t]
-    if tokens and all(t.isascii() and t.isdigit() and len(t) <= 4 for t in tokens):
-        return [int(t) for t in tokens]
-    return None
-
-
-def _valid_ranking(ids: list[int] | None, count: int, minimum: int = 1) -> bool:
-    return bool(ids) and len(ids) >= minimum and len(set(ids)) == len(ids) and all(1 <= i <= count for i in ids)
-
-
-def _ranking_in_line(line: str, count: int, labelled_only: bool) -> list[int] | None:
-    line = line.strip().strip(_MARKUP + ">").strip()
-    if not line or len(line) > 2000:
-        return None
-    labels = list(_RANK_LABEL.finditer(line))
-    if labels:
-        ids = _ids(line[labels[-1].end():])
-        if _valid_ranking(ids, count):
-            return ids
-    if labelled_only:
-        return None
-    chains = list(_RANK_CHAIN.finditer(line))
-    if chains:
-        ids = [int(d) for d in _DIGITS.findall(chains[-1].group())]
-        if _valid_ranking(ids, count):
-            return ids
-    ids = _ids(line)
-    if _valid_ranking(ids, count, minimum=min(2, count)):
-        return ids
-    return None
-
-
-def parse_ranking(text: str, count: int) -> list[int] | None:
-    """The order (0-based indices, best first, every index once) that an answer ranks
-    ``count`` programs in, or None when it holds no ranking.
-
-    The answer may explain before it ranks: a labelled line (``Ranking: ...``,
-    ``Answer: ...``) wins, else the last line that is a ranking, else the last JSON list.
-    Identifiers the ranking leaves out follow in their original order.
-    """
-    lines = _readable(text).split("\n")
-    found: list[int] | None = None
-    for labelled_only in (True, False):
-        for line in reversed(lines):
-            found = _ranking_in_line(line, count, labelled_only)
-            if found:
-                break
-        if found:
-            break
-    if not found:
-        for value in reversed(list(_json_values(_readable(text)))):
-            if (isinstance(value, list) and all(type(v) is int for v in value)
-                    and _valid_ranking(value, count, minimum=min(2, count))):
-                found = value
-                break
-    if not found:
-        return None
-    order = [i - 1 for i in found]
-    return order + [i for i in range(count) if i not in order]
-
-
-_HEAD_BRACKET = re.compile(r"\[(\d{1,3})\]")
-_HEAD_WORD = re.compile(
-    r"(?:program|solution|candidate|response|review)\s{0,3}#?\s{0,3}\[?(\d{1,3})\]?(?=$|[\s:.)*\-])",
-    re.IGNORECASE,
-)
-
-
-def parse_critiques(text: str, count: int) -> dict[int, str] | None:
-    """Critiques by program number (1-based) from an answer that starts each review with
-    the program's identifier (``[2]``, ``**Program [2]**``, ``### Program 2:``)."""
-    sections: dict[int, list[str]] = {}
-    current: int | None = None
-    for line in _readable(text).split("\n"):
-        head = line.strip().lstrip("#*_> ").strip()
-        match = _HEAD_BRACKET.match(head) or _HEAD_WORD.match(head)
-        if match is not None:
-            number = int(match.group(1))
-            if 1 <= number <= count and number not in sections:
-                current = number
-                rest = head[match.end():].strip(" *_:-")
-                sections[current] = [rest] if rest else []
-                continue
-        if current is not None:
-            sections[current].append(line)
-    critiques = {k: "\n".join(v).strip() for k, v in sections.items()}
-    critiques = {k: v for k, v in critiques.items() if v}
-    return critiques or None
-
-
-_WORDS = re.compile(r"[a-z]+")
-
-
-def parse_verdict(text: str) -> bool | None:
-    """True for ``[Correct]``, False for ``[Incorrect]`` (the last one given wins), else a
-    final ``Verdict: ...`` line in words; None when the answer gives no verdict."""
-    body = _readable(text).lower()
-    bad, good = body.rfind("[incorrect]"), body.rfind("[correct]")
-    if bad != -1 or good != -1:
-        return good > bad
-    for line in reversed(body.split("\n")):
-        if "verdict" not in line:
-            continue
-        words = _WORDS.findall(line.split("verdict", 1)[1])
-        if "incorrect" in words or "wrong" in words or ("not" in words and "correct" in words):
-            return False
-        if "correct" in words:
-            return True
-    return None
-
-
-_TEST_VERDICT = re.compile(
-    r"(?:unit\s{0,3})?test\s{0,3}(?:case\s{0,3})?#?\s{0,3}(\d{1,4})\s{0,3}[:\-–=]?\s{0,3}[*_`]{0,3}\s{0,3}"
-    r"\[?\s{0,3}(passed|failed|pass|fail)\b",
-    re.IGNORECASE,
-)
-_BARE_VERDICT = re.compile(r"\[(passed|failed)\]", re.IGNORECASE)
-
-
-def parse_test_verdicts(text: str, count: int) -> list[bool | None] | None:
-    """Per unit test (in order): predicted to pass (True), to fail (False), or not said
-    (None). Reads ``Unit Test #k: [Passed]`` lines (the last verdict for a test wins); without
-    numbers, exactly ``count`` bare ``[Passed]``/``[Failed]`` marks in order. None when the
-    answer has no verdict at all."""
-    verdicts: list[bool | None] = [None] * count
-    body = _readable(text)
-    seen = False
-    for line in body.split("\n"):
-        for match in _TEST_VERDICT.finditer(line):
-            index = int(match.group(1))
-            if 1 <= index <= count:
-                verdicts[index - 1] = match.group(2).lower().startswith("pass")
-                seen = True
-    if seen:
-        return verdicts
-    bare = _BARE_VERDICT.findall(body)
-    if len(bare) == count:
-        return [v.lower() == "passed" for v in bare]
-    return None
-
-
-_INPUT_KEYS = ("input", "stdin", "in")
-_OUTPUT_KEYS = ("output", "expected_output", "expected", "stdout", "out")
-
-
-def _as_text(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
-        return "\n".join(str(v) for v in value)
-    return None
-
-
-def _test_pair(item: Any) -> tuple[str, str] | None:
-    if not isinstance(item, dict):
-        return None
-    keys = {str(k).strip().lower(): v for k, v in item.items()}
-    inp = next((_as_text(keys[k]) for k in _INPUT_KEYS if k in keys), None)
-    out = next((_as_text(keys[k]) for k in _OUTPUT_KEYS if k in keys), None)
-    if inp is None or out is None or not inp.strip() or len(inp) > MAX_TEST_CHARS or len(out) > MAX_TEST_CHARS:
-        return None
-    return inp, out
-
-
-def _fenced_bodies(text: str) -> Iterator[str]:
-    body: list[str] | None = None
-    for line in text.split("\n"):
-        if line.lstrip().startswith("```"):
-            if body is None:
-                body = []
-            else:
-                yield "\n".join(body)
-                body = None
-        elif body is not None:
-            body.append(line)
-
-
-def _json_values(text: str, max_starts: int = 200) -> Iterator[Any]:
-    """JSON values in an answer: fenced blocks first, then values starting at each ``[`` or
-    ``{`` (a bounded number of starts), in order of position."""
-    for body in _fenced_bodies(text):
-        try:
-            yield json.loads(body)
-        except ValueError:
-            pass
-    decoder = json.JSONDecoder()
-    starts = 0
-    position = 0
-    while starts < max_starts:
-        bracket = text.find("[", position)
-        brace = text.find("{", position)
-        found = [i for i in (bracket, brace) if i != -1]
-        if not found:
-            return
-        position = min(found)
-        starts += 1
-        try:
-            value, end = decoder.raw_decode(text, position)
-        except ValueError:
-            position += 1
-            continue
-        yield value
-        position = end
-
-
-def parse_unit_tests(text: str) -> list[tuple[str, str]] | None:
-    """(input, expected output) pairs from an answer holding a JSON list of
-    ``{"input": ..., "output": ...}`` objects: fenced or not, with prose around it, or
-    wrapped in an object (``{"tests": [...]}``). None when no such list is found."""
-    for value in _json_values(_readable(text)):
-        if isinstance(value, dict):
-            lists = [v for v in value.values() if isinstance(v, list)]
-            value = lists[0] if len(lists) == 1 else [value]
-        if not isinstance(value, list):
-            continue
-        pairs = [p for p in (_test_pair(item) for item in value) if p is not None]
-        if pairs:
-            return pairs
-    return None
-
-
-def normalise_input(text: str) -> str:
-    """Test input as a program reads it: trailing spaces cut, one final newline."""
-    return "\n".join(line.rstrip() for line in text.strip("\n").split("\n")) + "\n"
-
-
-# -- the components --------------------------------------------------------------------------
 
 
 class LLMRole(Component[C]):
@@ -332,6 +73,8 @@ class LLMRole(Component[C]):
     async def complete(self, state: State, ctx: Context, messages: list[dict[str, str]], n: int,
                        offset: int = 0) -> list[Completion]:
         cfg = self.config
+        if cfg.no_system:
+            messages = [m for m in messages if m["role"] != "system"]
         return await self.client(ctx).complete(
             messages,
             n=n,
@@ -435,10 +178,14 @@ class Generator(LLMRole[GeneratorConfig]):
 
 
 class Fuser(LLMRole[FuserConfig]):
-    """Combines the alive candidates into ``samples`` new programs. The model sees the best
-    FUSE_MAX_INPUTS (by score, else in order) with their critiques; every input is then
+    """Combines every alive candidate, as Archon's fuser does, into ``samples`` new programs:
+    the model sees them all (best score first) with their critiques; every input is then
     dropped with a note naming what it was fused into. Fusers sharing a layer all fuse the
-    same inputs (Mixture-of-Agents); when no fused answer holds a program the inputs stay."""
+    same inputs (Mixture-of-Agents); when no fused answer holds a program the inputs stay.
+
+    When the prompt would not fit the model's context (``max_input_tokens``, else what
+    litellm knows of the model), the inputs are fused in consecutive batches that fit, each
+    into ``samples`` programs, and the trace says so."""
 
     type = "fuser"
 
@@ -451,47 +198,84 @@ class Fuser(LLMRole[FuserConfig]):
             and (c.alive or c.meta.get("consumed_at_layer") == layer)
         ]
 
-    async def __call__(self, state: State, ctx: Context) -> State:
-        inputs = self._inputs(state)
-        if not inputs:
-            state.log(self.label, "note", "nothing to fuse: no runnable candidate")
-            return state
-        shown = _by_score(inputs)[:FUSE_MAX_INPUTS]
-        languages = {c.language for c in shown}
+    def _messages(self, state: State, batch: Sequence[Candidate]) -> tuple[list[dict[str, str]], str]:
+        languages = {c.language for c in batch}
         language = languages.pop() if len(languages) == 1 else "any"
-        critiques = [state.critiques.get(c.id) for c in shown]
-        messages = prompts.fuser_messages(state.problem, _programs(shown), critiques, language)
+        critiques = [state.critiques.get(c.id) for c in batch]
+        messages = prompts.fuser_messages(state.problem, _programs(batch), critiques, language,
+                                          length_control=self.config.length_control)
+        return messages, language
+
+    def _batches(self, state: State, ctx: Context, shown: list[Candidate]) -> list[list[Candidate]]:
+        limit = self.config.max_input_tokens or _context_window(self.client(ctx).model)
+        if limit is None or _tokens(self._messages(state, shown)[0]) <= limit:
+            return [shown]
+        batches: list[list[Candidate]] = [[]]
+        for c in shown:
+            if batches[-1] and _tokens(self._messages(state, batches[-1] + [c])[0]) > limit:
+                batches.append([])
+            batches[-1].append(c)
+        state.log(self.label, "note",
+                  f"{len(shown)} programs do not fit the {limit}-token context in one prompt: "
+                  f"fused in {len(batches)} batches of " + ", ".join(str(len(b)) for b in batches),
+                  batches=[[c.id for c in b] for b in batches], context_tokens=limit)
+        return batches
+
+    async def _fuse(self, state: State, ctx: Context, batch: list[Candidate]) -> list[tuple[Completion, Extracted]]:
+        messages, language = self._messages(state, batch)
 
         def parse(text: str) -> Extracted | None:
             extracted = extract_code(text, prefer=language)
             return extracted if extracted.code is not None else None
 
-        answers = await self.sample_parsed(state, ctx, messages, parse, n=self.config.samples, what="fused program")
-        if not answers:
+        return await self.sample_parsed(state, ctx, messages, parse, n=self.config.samples, what="fused program")
+
+    async def __call__(self, state: State, ctx: Context) -> State:
+        inputs = self._inputs(state)
+        if not inputs:
+            state.log(self.label, "note", "nothing to fuse: no runnable candidate")
+            return state
+        batches = self._batches(state, ctx, _by_score(inputs))
+        results = await asyncio.gather(*(self._fuse(state, ctx, batch) for batch in batches))
+        if not any(results):
             state.log(self.label, "error", "no fused program; the inputs stay alive")
             return state
-        parents = [c.id for c in shown]
-        made = [
-            _new_candidate(state, f"{self.label}.{i}", self.label, completion, extracted, parents=parents)
-            for i, (completion, extracted) in enumerate(answers)
-        ]
-        for c in made:
-            c.meta["role"] = "fuser"
-        ids = [c.id for c in made]
-        shown_ids = set(parents)
-        for c in inputs:
-            into = c.meta.setdefault("fused_into", [])
-            into.extend(ids)
-            c.meta["consumed_at_layer"] = state.layer
-            if c.id in shown_ids:
+        made = 0
+        for batch, answers in zip(batches, results):
+            ids = []
+            for completion, extracted in answers:
+                c = _new_candidate(state, f"{self.label}.{made}", self.label, completion, extracted,
+                                   parents=[c.id for c in batch])
+                c.meta["role"] = "fuser"
+                ids.append(c.id)
+                made += 1
+            if not ids:
+                state.log(self.label, "note", f"no fused program for a batch of {len(batch)}; they stay alive")
+                continue
+            for c in batch:
+                into = c.meta.setdefault("fused_into", [])
+                into.extend(ids)
+                c.meta["consumed_at_layer"] = state.layer
                 why = "fused into " + ", ".join(into)
-            else:
-                why = f"not among the {len(shown)} programs fused into " + ", ".join(into)
-            if c.alive:
-                state.drop(c, why, self.label)
-            else:
-                c.note = why
+                if c.alive:
+                    state.drop(c, why, self.label)
+                else:
+                    c.note = why
         return state
+
+
+def _tokens(messages: Sequence[dict[str, str]]) -> int:
+    return sum(len(m["content"]) for m in messages) // CHARS_PER_TOKEN + 1
+
+
+def _context_window(model: str) -> int | None:
+    """The model's input context in tokens when litellm knows the model, else None."""
+    import litellm  # archon_code.llm has configured it for offline use
+
+    try:
+        return litellm.get_model_info(model).get("max_input_tokens")
+    except Exception:  # litellm raises plain Exception for a model it does not know
+        return None
 
 
 class Critic(LLMRole[CriticConfig]):
@@ -526,9 +310,10 @@ class Critic(LLMRole[CriticConfig]):
 
 
 class Ranker(LLMRole[RankerConfig]):
-    """Ranks the alive programs in one request, keeps the ``top_k`` best and scores each
-    kept one by rank (best = number ranked). Several samples are combined by Borda count.
-    When no answer holds a ranking the candidates are left as they were."""
+    """Ranks the alive programs in one request, each with its critique when a critic wrote
+    one (as Archon does), keeps the ``top_k`` best and scores each kept one by rank (best =
+    number ranked). Several samples are combined by Borda count. When no answer holds a
+    ranking the candidates are left as they were."""
 
     type = "ranker"
 
@@ -630,18 +415,43 @@ class Verifier(LLMRole[VerifierConfig]):
 
 
 class UnitTestGenerator(LLMRole[UnitTestGeneratorConfig]):
-    """Executable tests written by the LLM: (stdin, expected stdout) pairs asked for as a
-    strict JSON list. The public examples are added too (origin "public"). LLM tests are
-    deduplicated and capped; one whose input is a public example's but whose output
-    differs contradicts the statement and is dropped, as is an input the samples disagree
-    on."""
+    """``unit_tests: executable``: (stdin, expected stdout) pairs written by the LLM, asked
+    for as a strict JSON list. The public examples are added too (origin "public"). LLM
+    tests are deduplicated and capped; one whose input is a public example's but whose
+    output differs (under the run's checker) contradicts the statement and is dropped, as is
+    an input the samples disagree on.
+
+    ``unit_tests: natural_language`` is Archon's: statements a correct program satisfies,
+    appended to the problem ("Your response should pass the following unit tests: ...") so
+    that every later layer's prompt carries them, and judged by the unit-test evaluator."""
 
     type = "unit_test_generator"
     produces = True
 
     async def __call__(self, state: State, ctx: Context) -> State:
+        if self.config.unit_tests == "natural_language":
+            return await self._natural_language(state, ctx)
+        return await self._executable(state, ctx)
+
+    async def _natural_language(self, state: State, ctx: Context) -> State:
+        cfg = self.config
+        messages = prompts.nl_unit_test_generator_messages(state.problem, cfg.unit_test_cap)
+        answers = await self.sample_parsed(state, ctx, messages, parse_nl_unit_tests, n=cfg.samples,
+                                           what="unit tests")
+        tests: list[str] = []
+        for _, written in answers:
+            tests += [t for t in written if t not in tests]
+        tests = tests[:cfg.unit_test_cap]
+        if tests:
+            state.problem = prompts.with_unit_tests(state.problem, tests)
+        state.log(self.label, "produced", f"{len(tests)} natural-language unit tests appended to the problem",
+                  natural_language_tests=tests)
+        return state
+
+    async def _executable(self, state: State, ctx: Context) -> State:
         cfg = self.config
         problem = state.problem
+        checker = ctx.executor.checker
         public = [UnitTest(t.input, t.output, "public") for t in problem.public()]
         added_public = state.add_tests(public)
         messages = prompts.unit_test_generator_messages(
@@ -657,10 +467,10 @@ class UnitTestGenerator(LLMRole[UnitTestGeneratorConfig]):
             for raw_input, output in pairs:
                 inp = normalise_input(raw_input)
                 if inp in public_out:
-                    if not check(public_out[inp], output, "codecontests"):
+                    if not check(public_out[inp], output, checker):
                         contradicting += 1
                     continue
-                if inp in outputs and not check(outputs[inp], output, "codecontests"):
+                if inp in outputs and not check(outputs[inp], output, checker):
                     conflicting.add(inp)
                 outputs.setdefault(inp, output)
         tests = [UnitTest(inp, out, "llm") for inp, out in outputs.items() if inp not in conflicting]
@@ -680,28 +490,39 @@ class UnitTestGenerator(LLMRole[UnitTestGeneratorConfig]):
 
 class UnitTestEvaluator(LLMRole[UnitTestEvaluatorConfig]):
     """Archon's LLM-judged evaluator, kept for parity: the LLM predicts which unit tests
-    each program passes (nothing runs). Score = predicted passes (mean over samples).
-    ``first_k``/``first_pass`` keep the first k programs, in order, predicted to pass every
-    test; otherwise (or when none is) ``top_k`` keeps the best k by score."""
+    each program passes (nothing runs). The tests are the natural-language ones appended to
+    the problem when there are any (Archon's), else the executable tests with an expected
+    output. Score = predicted passes (mean over samples). ``first_k``/``first_pass`` keep
+    the first k programs, in order, predicted to pass every test; otherwise (or when none
+    is) ``top_k`` keeps the best k by score. ``remove_unit_tests_from_prompt`` shows the
+    problem without its appended tests (without its examples, for executable tests)."""
 
     type = "unit_test_evaluator"
 
     async def __call__(self, state: State, ctx: Context) -> State:
         cfg = self.config
         alive = state.alive()
-        tests = [t for t in state.unit_tests if t.output is not None][:EVAL_MAX_TESTS]
         if not alive:
             return state
-        if not tests:
+        written = prompts.appended_unit_tests(state.problem)
+        problem = state.problem
+        shown: list[str] | list[tuple[str, str]]
+        if written:
+            shown = written[:EVAL_MAX_TESTS]
+            if cfg.remove_unit_tests_from_prompt:
+                problem = prompts.without_unit_tests(problem)
+        else:
+            tests = [t for t in state.unit_tests if t.output is not None][:EVAL_MAX_TESTS]
+            shown = [(t.input, t.output or "") for t in tests]
+        if not shown:
             state.log(self.label, "note", "no unit tests with expected outputs to judge against")
             return state
-        shown = [(t.input, t.output or "") for t in tests]
-        count = len(tests)
+        count = len(shown)
 
         async def judge(c: Candidate) -> float | None:
             messages = prompts.unit_test_evaluator_messages(
-                state.problem, c.source or "", c.language, shown, examples=not cfg.remove_unit_tests_from_prompt
-            )
+                problem, c.source or "", c.language, shown,
+                examples=bool(written) or not cfg.remove_unit_tests_from_prompt)
             answers = await self.guarded(
                 state, f"unit-test verdicts on {c.id}",
                 self.sample_parsed(state, ctx, messages, lambda t: parse_test_verdicts(t, count),
