@@ -147,10 +147,11 @@ def program_mutants(
     """Up to ``count`` distinct single-edit mutants of a Python program, in a seeded order.
 
     Every mutant compiles and differs from the original as source text. Returns [] when the
-    program is too large or does not parse; stops early when ``budget_s`` is spent."""
+    program is too large or does not parse; stops early when ``budget_s`` (CPU seconds of this
+    thread, so that a busy machine does not change the result) is spent."""
     if count <= 0 or len(source) > max_source_chars:
         return []
-    deadline = time.monotonic() + budget_s
+    deadline = time.thread_time() + budget_s
     try:
         tree = parse_python(source)
         if sum(1 for _ in ast.walk(tree)) > max_nodes:
@@ -163,7 +164,7 @@ def program_mutants(
     seen = {original}
     out: list[ProgramMutant] = []
     for edit in edits:
-        if len(out) >= count or time.monotonic() > deadline:
+        if len(out) >= count or time.thread_time() > deadline:
             break
         try:
             mutant_tree = parse_python(source)
