@@ -332,8 +332,7 @@ def mutate_inputs(
 ) -> list[MutatedInput]:
     """Up to ``count`` distinct new inputs, each one to ``max_edits`` guarded edits away
     from a public input. Deterministic for a given seed (unless ``budget_s``, CPU seconds of
-    this thread, runs out
-    first); never returns a public input."""
+    this thread, runs out first); never returns a public input."""
     if count < 0 or max_edits < 1:
         raise ValueError("count must be >= 0 and max_edits >= 1")
     parsed = {k: tokenise(t) for k, t in enumerate(inputs) if len(t) <= max_input_chars}
