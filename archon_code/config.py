@@ -259,7 +259,7 @@ class UnitTestEvaluatorConfig(LLMComponentConfig):
 # -- Execution-grounded selection and candidate sources ----------------------------------------
 # Components that decide from what candidates print when run in the sandbox (test generation
 # and rankers), and candidate sources that need no LLM (a problem's stored solutions, mutants).
-# Implementations: archon_code.components.selection and archon_code.components.sources.
+# Implementations: archon_code.components.test_generation, .rankers, .tournament and .sources.
 
 
 class PublicFilterConfig(ComponentConfig):
@@ -291,6 +291,27 @@ class InputMutationConfig(InputScreeningOptions):
 
     cap: int = Field(200, gt=0)
     max_edits: int = Field(1, ge=1, le=10)
+    seed: int | None = None  # default: the problem's seed
+
+
+class InputSynthesisConfig(InputScreeningOptions):
+    """New inputs that follow the problem's own rules, with no LLM: the input's layout is
+    inferred from the public inputs and its bounds and guarantees are read from the
+    statement (archon_code.inputs); then ``tiny`` (exhaustive where the input is a few
+    numbers), ``small``, ``medium`` and ``max`` (the largest sizes allowed, each under
+    ``max_input_bytes``) random inputs are made, run and screened. ``max_executions`` bounds
+    the runs of the whole problem so far (inputs are dropped, largest sizes last, to fit);
+    ``budget_s`` bounds the host-side time spent inferring and generating."""
+
+    type: Literal["input_synthesis"]
+
+    tiny: int = Field(40, ge=0, le=5000)
+    small: int = Field(16, ge=0, le=1000)
+    medium: int = Field(6, ge=0, le=200)
+    max: int = Field(2, ge=0, le=20)
+    max_input_bytes: int = Field(1_000_000, ge=1000, le=16_000_000)
+    max_executions: int | None = Field(2000, gt=0)
+    budget_s: float = Field(10.0, gt=0, le=300)
     seed: int | None = None  # default: the problem's seed
 
 
@@ -336,15 +357,27 @@ class CodeTConfig(PseudoLabelOptions):
 
 class OutputClusteringConfig(ComponentConfig):
     """AlphaCode clustering: candidates printing the same outputs on every test form a
-    cluster; score = cluster size. ``origins`` limits the tests used (e.g. ``[mutation]``).
-    Among clusters of equal size, ``tie_break: agreement`` (MBR-exec) prefers the one whose
-    answers, test by test, more of the other candidates print; ``clean_runs`` the one that
-    crashes or times out on fewer tests; ``none`` leaves them tied."""
+    cluster. ``origins`` limits the tests used (e.g. ``[mutation]``).
+
+    ``tie_break: evidence`` (the default) ranks clusters on agreement allowing for timeouts
+    on the largest inputs, then crashes, timeouts on the largest inputs (with
+    ``time_evidence``), size, MBR agreement, the votes of up to ``voters`` programs that
+    failed the public examples on up to ``vote_inputs`` disputed inputs (run only when the
+    leading clusters are still tied; ``max_executions`` bounds the problem's runs), and CPU
+    time; the programs inside a cluster by CPU time (archon_code.components.evidence).
+    The older rules score = cluster size, and among equal sizes: ``agreement`` (MBR-exec)
+    prefers the cluster whose answers, test by test, more of the other candidates print;
+    ``clean_runs`` the one that crashes or times out on fewer tests; ``none`` leaves them
+    tied."""
 
     type: Literal["output_clustering"]
 
     origins: list[str] | None = None
-    tie_break: Literal["agreement", "clean_runs", "none"] = "agreement"
+    tie_break: Literal["evidence", "agreement", "clean_runs", "none"] = "evidence"
+    time_evidence: bool = True
+    voters: int = Field(8, ge=0, le=100)
+    vote_inputs: int = Field(6, ge=1, le=100)
+    max_executions: int | None = Field(None, gt=0)
 
 
 class TournamentConfig(LLMComponentConfig):

@@ -51,7 +51,11 @@ class Solution:
         alive = len(self.state.alive())
         basis = f"score {c.score:g}" if c.score is not None else "no ranking score"
         tie = f", seeded pick among {len(self.tied)} tied" if len(self.tied) > 1 else ""
-        return f"{c.id} from {c.origin}: {basis}, {alive} of {len(self.state.candidates)} candidates alive{tie}"
+        # a ranker that weighed evidence says which evidence decided
+        reason = c.meta.get("selection", {}).get("reason")
+        because = f" ({reason})" if reason else ""
+        return (f"{c.id} from {c.origin}: {basis}, {alive} of {len(self.state.candidates)} candidates "
+                f"alive{tie}{because}")
 
     def to_dict(self, *, with_sources: bool = True) -> dict:
         """The solution as a record (see :func:`solution_record`), not yet judged."""

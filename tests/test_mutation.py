@@ -1,4 +1,5 @@
-"""Pure mutation rules: input tokenising, guarded input mutation, program mutants, mutation score."""
+"""Pure mutation rules: input tokenising and guarded input mutation (archon_code.inputs.mutation),
+program mutants and the mutation score (archon_code.mutants)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archon_code.mutation import (
-    count_tokens,
-    mutate_inputs,
-    mutation_score,
-    positions,
-    profile_inputs,
-    program_mutants,
-    render,
-    tokenise,
-)
+from archon_code.inputs.mutation import count_tokens, mutate_inputs, positions, profile_inputs, render, tokenise
+from archon_code.mutants import mutation_score, program_mutants
 
 # -- tokenising ------------------------------------------------------------------------------
 

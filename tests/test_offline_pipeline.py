@@ -33,15 +33,29 @@ def test_offline_selects_a_program_that_passes_the_hidden_tests(docker_pool, nam
     assert kinds == {"correct", "incorrect", "mutant"}
     # Every survivor passed the public examples; every candidate that failed one is dropped.
     assert all(c.meta["public"]["passed"] == c.meta["public"]["of"] for c in state.alive())
-    assert {t.origin for t in state.unit_tests} <= {"public", "mutation"}
-    assert any(t.origin == "public" for t in state.unit_tests)
-    # The pick comes from the largest cluster of identical outputs.
+    origins = {t.origin for t in state.unit_tests}
+    assert origins <= {"public", "mutation", "synthesis:tiny", "synthesis:small", "synthesis:medium",
+                       "synthesis:max"}
+    assert "public" in origins and any(o.startswith("synthesis:") for o in origins)
+    # The pick comes from the best-ranked cluster of identical outputs, and says why.
     assert solution.selected.meta["cluster"]["rank"] == 0
     assert all(c.score <= solution.selected.score for c in state.alive())
+    assert solution.selected.meta["selection"]["reason"] in solution.why()
     components = [e.component for e in state.trace if e.kind == "end"]
     assert components == ["L1.dataset_samples[0]", "L1.mutants[1]", "L2.public_filter[0]",
-                          "L3.input_mutation[0]", "L4.output_clustering[0]"]
+                          "L3.input_mutation[0]", "L3.input_synthesis[1]", "L4.output_clustering[0]"]
     assert solution.state.errors == []
+    # Per problem: inputs made and judged invalid per source, and what the ranker decided on.
+    (synthesis,) = [e for e in state.trace if e.component == "L3.input_synthesis[1]" and e.kind == "note"]
+    assert synthesis.data["by_source"]["synthesis:tiny"]["generated"] > 0
+    assert {"invalid", "kept"} <= set(synthesis.data["by_source"]["synthesis:tiny"])
+    (ranked,) = [e for e in state.trace if e.component == "L4.output_clustering[0]" and e.kind == "scored"]
+    selection = ranked.data["selection"]
+    assert selection["alive_after"]["L2.public_filter[0]"] == [
+        c.id for c in state.candidates if c.meta.get("public", {}).get("passed") == c.meta.get("public", {}).get("of")
+        and c.runnable]
+    assert set(selection["separated"]) <= {c.id for c in state.alive()}
+    assert solution.executions <= 2000 + len(state.alive()) * 50  # the budget, bar the ranker's votes
 
 
 @pytest.mark.docker

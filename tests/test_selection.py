@@ -17,6 +17,7 @@ from archon_code.components.selection import (
     CodeT,
     InputGenerator,
     InputMutation,
+    InputSynthesis,
     OutputClustering,
     PassCount,
     PublicFilter,
@@ -30,6 +31,7 @@ from archon_code.config import (
     CodeTConfig,
     InputGeneratorConfig,
     InputMutationConfig,
+    InputSynthesisConfig,
     OutputClusteringConfig,
     PassCountConfig,
     PublicFilterConfig,
@@ -153,7 +155,9 @@ def test_screening_drops_invalid_and_unanimous_inputs_and_candidates_that_time_o
     assert [t.input for t in kept] == ["2\n", "4\n"]
     assert stats.to_dict() == {"generated": 4, "invalid": 1, "unanimous": 1, "unjudged": 0, "kept": 2,
                                "mean_agreement": pytest.approx((1 + 0.75 + 0.75) / 3, abs=1e-4),
-                               "dropped_timeouts": 1}
+                               "dropped_timeouts": 1,
+                               "by_source": {"mutation": {"generated": 4, "invalid": 1, "unanimous": 1,
+                                                          "unjudged": 0, "kept": 2}}}
     assert [c.id for c in state.alive()] == ["a", "b", "c"]
     assert "time limit exceeded" in state.by_id("d").note
 
@@ -256,7 +260,8 @@ def test_output_clustering_picks_the_largest_cluster_across_languages(docker_poo
     state.add_tests([UnitTest("3\n9 1 2\n", None, "mutation"), UnitTest("3\n1 2 9\n", None, "mutation"),
                      UnitTest("2\n4 4\n", None, "llm")])
     ctx = context(docker_pool, MAX_PROBLEM)
-    run(docker_pool, OutputClustering(OutputClusteringConfig(type="output_clustering"), "oc"), state, ctx)
+    by_size = OutputClusteringConfig(type="output_clustering", tie_break="agreement")
+    run(docker_pool, OutputClustering(by_size, "oc"), state, ctx)
 
     best = max(c.score for c in state.alive())
     assert {c.id for c in state.alive() if c.score == best} == {"max", "cpp", "max2"}
@@ -268,7 +273,8 @@ def test_output_clustering_picks_the_largest_cluster_across_languages(docker_poo
     assert [cl["size"] for cl in event.data["clusters"]] == [3, 2, 1]
 
     # Restricted to the "llm" test, everyone but nobody else prints 4: one cluster.
-    only_llm = OutputClustering(OutputClusteringConfig(type="output_clustering", origins=["llm"]), "oc")
+    only_llm = OutputClustering(OutputClusteringConfig(type="output_clustering", origins=["llm"],
+                                                       tie_break="agreement"), "oc")
     run(docker_pool, only_llm, state, ctx)
     assert {c.meta["cluster"]["size"] for c in state.alive()} == {6}
 
@@ -282,7 +288,8 @@ def test_output_clustering_breaks_size_ties_by_agreement_then_clean_runs(docker_
     state = State(MAX_PROBLEM, [cand("first_two", FIRST_TWO), cand("last_two", LAST_TWO), cand("max", CORRECT)])
     state.add_tests([UnitTest("3\n1 2 9\n", None, "mutation"), UnitTest("3\n9 1 2\n", None, "mutation")])
     ctx = context(docker_pool, MAX_PROBLEM)
-    run(docker_pool, OutputClustering(OutputClusteringConfig(type="output_clustering"), "oc"), state, ctx)
+    mbr = OutputClusteringConfig(type="output_clustering", tie_break="agreement")
+    run(docker_pool, OutputClustering(mbr, "oc"), state, ctx)
     assert {c.meta["cluster"]["size"] for c in state.candidates} == {1}
     assert state.by_id("max").meta["cluster"]["rank"] == 0
     assert state.by_id("max").score > state.by_id("first_two").score == state.by_id("last_two").score
@@ -299,6 +306,155 @@ def test_output_clustering_breaks_size_ties_by_agreement_then_clean_runs(docker_
         cfg = OutputClusteringConfig(type="output_clustering", tie_break=tie_break)
         run(docker_pool, OutputClustering(cfg, "oc"), state, ctx)
         assert state.by_id("max").score == state.by_id("crashy").score
+
+
+# -- output_clustering: ranking on evidence --------------------------------------------------------------
+
+ANSWER_MOD = "n = int(input())\nprint(n % 7)\n"
+# Same answers, but quadratic: too slow once n is large.
+ANSWER_SLOW = "n = int(input())\ns = 0\nfor i in range(n):\n    for j in range(n):\n        s += 1\nprint(n % 7)\n"
+ANSWER_SLOW_2 = ANSWER_SLOW + "# another copy\n"
+MOD_PROBLEM = Problem.model_validate({
+    "name": "mod seven", "description": "Print n mod 7.\n\nInput\n\nOne integer n (1 ≤ n ≤ 10^9).\n\nOutput\n\nn mod 7.",
+    "public_tests": {"input": ["9\n"], "output": ["2\n"]},
+    "time_limit": {"seconds": 1, "nanos": 0},
+})
+
+
+def evidence(**kw) -> OutputClustering:
+    return OutputClustering(OutputClusteringConfig(type="output_clustering", **kw), "oc")
+
+
+def selection_event(state: State) -> dict:
+    (event,) = [e for e in state.trace if e.component == "oc" and e.kind == "scored"]
+    return event.data["selection"]
+
+
+def test_evidence_time_beats_a_larger_cluster_of_slow_programs(docker_pool):
+    # Two slow programs and one fast one print the same answers; on the largest input only the
+    # fast one finishes. The slow ones are the larger cluster, yet time decides.
+    state = State(MOD_PROBLEM, [cand("slow", ANSWER_SLOW), cand("fast", ANSWER_MOD), cand("slow2", ANSWER_SLOW_2)])
+    state.add_tests([UnitTest(f"{n}\n", None, "synthesis:tiny") for n in (3, 10, 50)])
+    state.add_tests([UnitTest("100000\n", None, "synthesis:max")])
+    ctx = context(docker_pool, MOD_PROBLEM)
+    run(docker_pool, evidence(), state, ctx)
+
+    best = max(c.score for c in state.alive())
+    assert [c.id for c in state.alive() if c.score == best] == ["fast"]
+    fast, slow = state.by_id("fast").meta["cluster"], state.by_id("slow").meta["cluster"]
+    assert fast["support"] == slow["support"] == 3  # a timeout on a large input agrees with any answer
+    assert (fast["timeouts"], slow["timeouts"], slow["size"]) == (0, 1, 2)
+    assert "times out on 0 maximum-size inputs" in state.by_id("fast").meta["selection"]["reason"]
+
+    # Without time as evidence the larger cluster wins.
+    state = State(MOD_PROBLEM, [cand("slow", ANSWER_SLOW), cand("fast", ANSWER_MOD), cand("slow2", ANSWER_SLOW_2)])
+    state.add_tests([UnitTest(f"{n}\n", None, "synthesis:tiny") for n in (3, 10, 50)])
+    state.add_tests([UnitTest("100000\n", None, "synthesis:max")])
+    run(docker_pool, evidence(time_evidence=False), state, ctx)
+    best = max(c.score for c in state.alive())
+    assert {c.id for c in state.alive() if c.score == best} <= {"slow", "slow2"}
+
+
+def test_evidence_voters_break_a_tie_between_two_programs(docker_pool):
+    # One correct and one wrong program, each alone: no majority. Programs that failed the
+    # public example (a different bug each) still print the right answer on the disputed input.
+    wrong_on_nine = "input()\na = list(map(int, input().split()))\nprint(max(a) if 9 not in a else 8)\n"
+    voter_a = "input()\na = list(map(int, input().split()))\nprint(max(a) if len(a) != 3 or a[0] != 5 else 0)\n"
+    voter_b = voter_a.replace("!= 0 else", "!= 1 else") + "# b\n"
+    problem = MAX_PROBLEM
+    state = State(problem, [cand("wrong", wrong_on_nine), cand("max", CORRECT), cand("voter_a", voter_a),
+                            cand("voter_b", voter_b), cand("crash", CRASH)])
+    ctx = context(docker_pool, problem)
+    run(docker_pool, PublicFilter(PublicFilterConfig(type="public_filter"), "pf"), state, ctx)
+    assert [c.id for c in state.alive()] == ["wrong", "max"]
+    state.add_tests([UnitTest("4\n1 9 2 3\n", None, "mutation"), UnitTest("2\n1 2\n", None, "mutation")])
+    run(docker_pool, evidence(), state, ctx)
+
+    assert state.by_id("max").score > state.by_id("wrong").score
+    assert state.by_id("max").meta["cluster"]["votes"] == 2 and state.by_id("wrong").meta["cluster"]["votes"] == 0
+    assert "failed the public examples" in state.by_id("max").meta["selection"]["reason"]
+    sel = selection_event(state)
+    assert sel["voting"]["voters"] == 3 and sel["voting"]["inputs"] == 1
+    assert sel["separated"]["wrong"]["inputs"] == 1 and sel["separated"]["wrong"]["by_origin"] == {"mutation": 1}
+    assert sel["alive_after"]["pf"] == ["wrong", "max"]
+    assert sel["tests_by_origin"] == {"public": 1, "mutation": 2}
+
+    # With no voters the two stay tied on the evidence that matters (the faster may still win
+    # on CPU, but never by more than noise): the reason says so.
+    state2 = State(problem, [cand("wrong", wrong_on_nine), cand("max", CORRECT)])
+    run(docker_pool, PublicFilter(PublicFilterConfig(type="public_filter"), "pf"), state2, ctx)
+    state2.add_tests([UnitTest("4\n1 9 2 3\n", None, "mutation")])
+    run(docker_pool, evidence(voters=0), state2, ctx)
+    assert state2.by_id("max").meta["cluster"]["votes"] == 0
+
+
+def test_evidence_crashes_count_and_one_program_is_picked_inside_a_cluster(docker_pool):
+    state = State(MAX_PROBLEM, [cand("crashy", CRASH_ON_NINE), cand("max", CORRECT), cand("max2", CORRECT_2),
+                                cand("cpp", CORRECT_CPP, "cpp"), cand("first_two", FIRST_TWO)])
+    state.add_tests([UnitTest("3\n9 1 2\n", None, "mutation"), UnitTest("3\n1 2 3\n", None, "mutation")])
+    ctx = context(docker_pool, MAX_PROBLEM)
+    run(docker_pool, evidence(), state, ctx)
+    meta = {c.id: c.meta["cluster"] for c in state.candidates}
+    assert meta["crashy"]["failures"] == 1 and meta["max"]["failures"] == 0
+    assert meta["max"]["size"] == 3 and meta["max"]["rank"] == 0
+    best = max(c.score for c in state.alive())
+    top = [c for c in state.alive() if c.score == best]
+    # Inside the cluster the program nearest its fellows' median CPU time goes first; programs
+    # that run alike (to the millisecond) stay tied for the seeded pick, and the reason says which.
+    assert {c.id for c in top} <= {"max", "max2", "cpp"}
+    reason = top[0].meta["selection"]["reason"]
+    assert reason.startswith("3 of 5 alive programs agree with its outputs")
+    assert ("run alike: seeded pick" in reason) == (len(top) > 1)
+
+
+# -- input_synthesis ------------------------------------------------------------------------------------
+
+def test_input_synthesis_makes_valid_inputs_that_separate_candidates(docker_pool):
+    state = State(MAX_PROBLEM, [cand("max", CORRECT), cand("max2", CORRECT_2), cand("cpp", CORRECT_CPP, "cpp"),
+                                cand("second", SECOND), cand("first_two", FIRST_TWO)])
+    ctx = context(docker_pool, MAX_PROBLEM)
+    run(docker_pool, PublicFilter(PublicFilterConfig(type="public_filter"), "pf"), state, ctx)
+    cfg = InputSynthesisConfig(type="input_synthesis", tiny=20, small=5, medium=2, max=1)
+    run(docker_pool, InputSynthesis(cfg, "syn"), state, ctx)
+
+    made = [t for t in state.unit_tests if t.origin.startswith("synthesis:")]
+    assert made and {t.origin for t in made} <= {"synthesis:tiny", "synthesis:small", "synthesis:medium",
+                                                  "synthesis:max"}
+    for t in made:  # the statement's rules: 1 <= n <= 10 values, each 1..100
+        n, *values = map(int, t.input.split())
+        assert 1 <= n <= 10 and len(values) == n and all(1 <= v <= 100 for v in values)
+        outs = {normal_output(ctx.executor.get(c, t).output) for c in state.alive() if c.id in ("max", "max2", "cpp")}
+        assert len(outs) == 1  # the correct programs agree everywhere
+    (note,) = notes(state, "syn")
+    assert note.data["layout"] == "(#1:int); (#2[#1]:int)"
+    assert note.data["by_source"]["synthesis:tiny"]["generated"] >= 1
+    assert set(note.data["by_source"]["synthesis:tiny"]) == {"generated", "invalid", "unanimous", "unjudged", "kept"}
+    run(docker_pool, evidence(), state, ctx)
+    best = max(c.score for c in state.alive())
+    assert {c.id for c in state.alive() if c.score == best} <= {"max", "max2", "cpp"}
+
+
+def test_input_synthesis_keeps_to_the_execution_budget(docker_pool):
+    state = State(MAX_PROBLEM, [cand("max", CORRECT), cand("second", SECOND), cand("first_two", FIRST_TWO)])
+    ctx = context(docker_pool, MAX_PROBLEM)
+    run(docker_pool, PublicFilter(PublicFilterConfig(type="public_filter"), "pf"), state, ctx)
+    before = ctx.executor.executions
+    cfg = InputSynthesisConfig(type="input_synthesis", tiny=40, small=10, medium=4, max=1,
+                               max_executions=before + 3 * 5)
+    run(docker_pool, InputSynthesis(cfg, "syn"), state, ctx)
+    assert ctx.executor.executions <= before + 3 * 5
+    (note,) = notes(state, "syn")
+    assert note.data["run"] == 5
+
+
+def test_input_synthesis_without_a_layout_makes_nothing(docker_pool):
+    problem = MAX_PROBLEM.model_copy(update={"public_tests": MAX_PROBLEM.public_tests.model_copy(
+        update={"input": [], "output": []})})
+    state = State(problem, [cand("max", CORRECT)])
+    ctx = context(docker_pool, problem)
+    run(docker_pool, InputSynthesis(InputSynthesisConfig(type="input_synthesis"), "syn"), state, ctx)
+    assert state.unit_tests == []
+    assert "no input layout" in notes(state, "syn")[0].message
 
 
 # -- tournament (LLM over real HTTP) -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from problems.model import runnable_language
 from archon_code.components.base import Component
 from archon_code.config import DatasetSamplesConfig, MutantsConfig
 from archon_code.context import Context
-from archon_code.mutation import program_mutants
+from archon_code.mutants import program_mutants
 from archon_code.state import Candidate, State
 
 

@@ -1,0 +1,123 @@
+"""Screening generated inputs (no expected output) after the alive candidates ran on them.
+
+An input on which most candidates crash is taken to be invalid and dropped; one on which all
+agree is dropped (it cannot separate anyone). A large input (``large``: an input at the
+problem's maximum sizes) is judged differently: timing out there is what a slow program
+does, not a sign of a bad input, so only crashes count against it, it is kept even when
+every candidate agrees (its CPU times still rank them).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from archon_code.components.outcomes import TIMEOUT, Outcomes, failed, judged
+from archon_code.config import InputScreeningOptions
+from archon_code.context import Context
+from archon_code.state import State, UnitTest
+
+SOURCE_KEYS = ("generated", "invalid", "unanimous", "unjudged", "kept")
+
+
+@dataclass
+class ScreenStats:
+    generated: int = 0
+    invalid: int = 0
+    unanimous: int = 0
+    unjudged: int = 0
+    kept: int = 0
+    agreement_sum: float = 0.0
+    valid: int = 0
+    dropped_timeouts: int = 0
+    by_source: dict[str, Counter] = field(default_factory=dict)
+
+    def count(self, source: str, key: str) -> None:
+        self.by_source.setdefault(source, Counter())[key] += 1
+
+    def to_dict(self) -> dict:
+        return {
+            "generated": self.generated,
+            "invalid": self.invalid,
+            "unanimous": self.unanimous,
+            "unjudged": self.unjudged,
+            "kept": self.kept,
+            "mean_agreement": round(self.agreement_sum / self.valid, 4) if self.valid else None,
+            "dropped_timeouts": self.dropped_timeouts,
+            "by_source": {s: {k: c[k] for k in SOURCE_KEYS} for s, c in self.by_source.items()},
+        }
+
+
+async def screen_inputs(state: State, ctx: Context, tests: Sequence[UnitTest], cfg: InputScreeningOptions,
+                        component: str, first_batch: int | None = None,
+                        large: Collection[str] = frozenset()) -> tuple[list[UnitTest], ScreenStats]:
+    """Run the alive candidates on ``tests`` and keep the inputs that look valid and separate
+    candidates (see :class:`archon_code.config.InputScreeningOptions`). ``large``: ids of the
+    tests at maximum sizes, which run last.
+
+    One job per candidate (each job compiles a C++ candidate again); the Executor stops a
+    program after a few failures, so one that loops everywhere costs a few time limits, not
+    one per input. With ``first_batch``, the first inputs run alone first, so that a
+    candidate timing out there is dropped before the rest."""
+    outcomes = Outcomes(ctx.executor)
+    stats = ScreenStats(generated=len(tests))
+    for t in tests:
+        stats.count(t.origin, "generated")
+    ordered = [t for t in tests if t.id not in large] + [t for t in tests if t.id in large]
+    batches = [ordered] if first_batch is None else [ordered[:first_batch], ordered[first_batch:]]
+    kept: list[UnitTest] = []
+    for batch in batches:
+        if not batch:
+            continue
+        alive = state.alive()
+        await ctx.executor.run(alive, batch)
+        for t in batch:
+            if _judge(t, state, alive, outcomes, cfg, component, stats, large=t.id in large):
+                kept.append(t)
+    stats.kept = len(kept)
+    for t in kept:
+        stats.count(t.origin, "kept")
+    return kept, stats
+
+
+def _judge(t: UnitTest, state: State, alive: list, outcomes: Outcomes, cfg: InputScreeningOptions,
+           component: str, stats: ScreenStats, large: bool) -> bool:
+    sigs = {c.id: outcomes.sig(c, t) for c in alive}
+    seen = [s for s in sigs.values() if judged(s)]
+    if not seen:
+        stats.unjudged += 1
+        stats.count(t.origin, "unjudged")
+        return False
+    n_failed = sum(failed(s) for s in seen)
+    n_crashed = sum(failed(s) and s != TIMEOUT for s in seen)
+    bad = n_crashed if large else n_failed
+    if bad / len(seen) > cfg.invalid_share or (large and n_failed == len(seen)):
+        stats.invalid += 1
+        stats.count(t.origin, "invalid")
+        return False
+    counts = Counter(seen)
+    stats.valid += 1
+    stats.agreement_sum += max(counts.values()) / len(seen)
+    if not large and cfg.drop_timeouts and (len(seen) - n_failed) / len(seen) > 0.5:
+        for c in alive:
+            if c.alive and sigs[c.id] == TIMEOUT:
+                state.drop(c, f"time limit exceeded on generated input {t.id}, which most "
+                              "candidates run cleanly", component)
+                stats.dropped_timeouts += 1
+    if len(counts) == 1 and not cfg.keep_unanimous and not large:
+        stats.unanimous += 1
+        stats.count(t.origin, "unanimous")
+        return False
+    return True
+
+
+def fresh(state: State, tests: Sequence[UnitTest]) -> list[UnitTest]:
+    """``tests`` without those the state already has, and without repeats."""
+    have = {t.id for t in state.unit_tests}
+    out, seen = [], set()
+    for t in tests:
+        if t.id not in have and t.id not in seen:
+            out.append(t)
+            seen.add(t.id)
+    return out

@@ -1,0 +1,622 @@
+"""Random inputs that follow a problem's rules, at several sizes.
+
+Sizes (``Profile``):
+
+- ``tiny``: counts near their smallest, values near their bounds and from a small range (so
+  that equal values, ties and boundaries occur); exhaustive over small values when the whole
+  input is a few numbers;
+- ``small`` and ``medium``: counts up to about 10 and 200, values over their whole range;
+- ``max``: counts at their largest (``cases="many"``: as many test cases as allowed, each
+  small; ``cases="few"``: one test case as large as allowed), the bytes kept under
+  ``max_bytes`` by scaling every count down until the input fits.
+
+Values come from the spec (archon_code.inputs.spec): statement bounds evaluated against the
+values already chosen (``1 <= x <= n``), or the public inputs' range; permutations, distinct
+or sorted arrays, parent arrays, ordered columns, sums over test cases, and graphs (trees,
+connected graphs, no self-loops or repeated edges, acyclic orientations) are honoured. Each
+input is parsed back with the layout before it is returned.
+
+Everything is a function of the seed, bounded in bytes and time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import time
+from dataclasses import dataclass
+
+from archon_code.inputs.expr import evaluate
+from archon_code.inputs.layout import Blank, Ref, Repeat, Row, Scalar, Vector, match, tokenise
+from archon_code.inputs.spec import SlotSpec, Spec
+
+MAX_BYTES = 1_000_000
+CHECK_BYTES = 100_000  # inputs up to this size are parsed back with the layout
+MAX_DECIMAL_TOKENS = 400_000  # tokens in one input, whatever its bytes
+SOFT_BYTES = {"tiny": 20_000, "small": 100_000, "medium": 400_000}
+COUNT_CAP = {"tiny": 4, "small": 10, "medium": 200}
+CASES_CAP = {"tiny": 8, "small": 20, "medium": 50}
+LENGTH_CAP = {"tiny": 6, "small": 20, "medium": 200}
+
+
+@dataclass(frozen=True)
+class Profile:
+    size: str  # tiny, small, medium, max
+    cases: str = "some"  # for max: "many" small test cases or "few" large ones
+
+
+@dataclass(frozen=True)
+class Generated:
+    text: str
+    profile: Profile
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Invalid(Exception):
+    pass
+
+
+class _SumSpent(Exception):
+    """A sum over test cases left no room for another case."""
+
+
+class _Cell:
+    """A value printed in the input that a later choice may still change (a count of
+    edges, once the graph turned out to allow fewer)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class _Ctx:
+    def __init__(self, profile: Profile, max_bytes: int, scale: float, deadline: float) -> None:
+        self.profile = profile
+        self.max_bytes = max_bytes
+        self.scale = scale
+        self.deadline = deadline
+        self.slots: dict[int, _Cell] = {}
+        self.names: dict[str, float] = {}
+        self.lines: list[list] = []
+        self.bytes = 0
+        self.tokens = 0
+        self.caps: dict[str, float] = {}  # remaining sums over test cases
+        self.words: dict[int, list[_Cell]] = {}  # the strings printed, by slot
+
+    def emit(self, line: list) -> None:
+        self.lines.append(line)
+        self.tokens += len(line)
+        self.bytes += sum(len(str(t)) + 1 for t in line) + 1
+        if self.bytes > self.max_bytes or self.tokens > MAX_DECIMAL_TOKENS:
+            raise _TooBig
+        if len(self.lines) % 256 == 0 and time.thread_time() > self.deadline:
+            raise _TooBig
+
+    def set(self, s: SlotSpec, value: object) -> _Cell:
+        cell = _Cell(value)
+        self.slots[s.slot.id] = cell
+        if s.name is not None:
+            if isinstance(value, (int, float)):
+                self.names[s.name] = value
+            elif isinstance(value, str):
+                self.names[f"|{s.name}|"] = len(value)
+        return cell
+
+    def value(self, slot: int) -> int:
+        cell = self.slots.get(slot)
+        if cell is None or not isinstance(cell.value, int):
+            raise _Invalid(f"count #{slot} unknown")
+        return cell.value
+
+    def emit_text(self, text: str, tokens: int) -> None:
+        """A line already rendered (values that nothing refers to)."""
+        self.lines.append(text)
+        self.tokens += tokens
+        self.bytes += len(text) + 1
+        if self.bytes > self.max_bytes or self.tokens > MAX_DECIMAL_TOKENS:
+            raise _TooBig
+        if len(self.lines) % 256 == 0 and time.thread_time() > self.deadline:
+            raise _TooBig
+
+    def render(self) -> str:
+        return "".join((line if isinstance(line, str) else " ".join(str(t) for t in line)) + "\n"
+                       for line in self.lines)
+
+
+class InputGenerator:
+    def __init__(self, spec: Spec, seed: int = 0, max_bytes: int = MAX_BYTES) -> None:
+        self.spec = spec
+        self.rng = random.Random(seed)
+        self.max_bytes = max_bytes
+
+    # -- public --------------------------------------------------------------------------------
+
+    def generate(self, profile: Profile, budget_s: float = 2.0) -> str | None:
+        """One input of this size, or None when none could be made (in time)."""
+        deadline = time.thread_time() + budget_s
+        limit = self.max_bytes if profile.size == "max" else min(self.max_bytes, SOFT_BYTES[profile.size])
+        scale = 1.0
+        for _ in range(10):
+            if time.thread_time() > deadline:
+                return None
+            ctx = _Ctx(profile, limit, scale, deadline)
+            # "the sum of n over all test cases does not exceed ...": a budget for the input
+            for name, bound in self.spec.statement.sum_bounds.items():
+                v = evaluate(bound, {})
+                if v is not None:
+                    ctx.caps[name] = v
+            try:
+                self._items(self.spec.layout.items, ctx)
+                self._place_markers(ctx)
+            except _TooBig:
+                scale /= 2.5
+                continue
+            except (_Invalid, ValueError, IndexError, OverflowError, RecursionError):
+                return None
+            text = ctx.render()
+            # A check of the generator itself, where it is cheap.
+            if len(text) <= CHECK_BYTES and match(self.spec.layout, tokenise(text)) is None:
+                return None
+            return text
+        return None
+
+    def enumerate_tiny(self, limit: int) -> list[str]:
+        """Every combination of small values, when the whole input is a few numbers on a few
+        lines: the exhaustive part of the tiny inputs."""
+        items = self.spec.layout.items
+        if not items or not all(isinstance(it, Row) and all(isinstance(s, Scalar) for s in it.segments) for it in items):
+            return []
+        segs = [s for it in items for s in it.segments]  # type: ignore[union-attr]
+        specs = [self.spec.slots[s.slot] for s in segs]
+        if len(specs) > 3 or any(s.slot.kind != "int" for s in specs):
+            return []
+        per = max(3, int(limit ** (1 / len(specs))))
+        choices = []
+        for s in specs:
+            lo, hi = self._static_range(s)
+            if lo is None or hi is None or lo > hi:
+                return []
+            lo, hi = int(lo), int(hi)
+            # the smallest values, then the largest two
+            vals = list(range(lo, min(hi, lo + per - 3) + 1))
+            vals += [v for v in (hi - 1, hi) if v >= lo and v not in vals]
+            choices.append(vals)
+        out = []
+        for combo in itertools.product(*choices):
+            ctx = _Ctx(Profile("tiny"), 10_000, 1.0, time.thread_time() + 1)
+            ok = True
+            for s, v in zip(specs, combo):
+                lo, hi = self._range(s, ctx)
+                if lo is None or hi is None or not lo <= v <= hi:
+                    ok = False
+                    break
+                ctx.set(s, v)
+            if not ok:
+                continue
+            k = 0
+            lines = []
+            for it in items:
+                lines.append(" ".join(str(v) for v in combo[k:k + len(it.segments)]))  # type: ignore[union-attr]
+                k += len(it.segments)  # type: ignore[union-attr]
+            out.append("\n".join(lines) + "\n")
+            if len(out) >= limit:
+                break
+        return out
+
+    # -- items -----------------------------------------------------------------------------------
+
+    def _items(self, items: list, ctx: _Ctx) -> None:
+        for it in items:
+            if isinstance(it, Blank):
+                ctx.emit([])
+            elif isinstance(it, Row):
+                self._row(it, ctx)
+            else:
+                self._repeat(it, ctx)
+
+    def _count(self, ref: Ref, ctx: _Ctx) -> int:
+        n = ref.count(ctx.value(ref.slot))
+        if n < 0:
+            raise _Invalid("negative count")
+        return n
+
+    def _digits(self, slot: int, ctx: _Ctx) -> int:
+        """About how many bytes one value of this slot takes, with its separator."""
+        s = self.spec.slots[slot]
+        if s.slot.kind == "word":
+            return max(s.len_lo, 1) + 1
+        lo, hi = self._range(s, ctx)
+        far = max(abs(lo or 0), abs(hi or 0), 1)
+        return min(20, len(str(int(far)))) + 1 + (s.decimals + 1 if s.slot.kind == "float" else 0)
+
+    def _ensure_room(self, n: int, per_unit: int, ctx: _Ctx) -> None:
+        # Too large already by a cheap estimate: give up before generating it.
+        if ctx.bytes + n * per_unit > ctx.max_bytes:
+            raise _TooBig
+
+    def _repeat(self, it: Repeat, ctx: _Ctx) -> None:
+        n = self._count(it.count, ctx)
+        if len(it.body) == 1 and isinstance(it.body[0], Row):
+            segs = it.body[0].segments
+            if all(isinstance(x, Scalar) for x in segs):
+                # vertices of an edge list take about as many digits as the number of edges
+                per = sum(len(str(n)) + 1 if self.spec.slots[x.slot].vertex_of is not None
+                          else self._digits(x.slot, ctx) for x in segs)
+                self._ensure_room(n, per + 1, ctx)
+        graph = self.spec.graphs.get(id(it))
+        if graph is not None:
+            self._graph(it, graph, n, ctx)
+            return
+        done = 0
+        for _ in range(n):
+            mark = (len(ctx.lines), ctx.bytes, ctx.tokens, dict(ctx.caps))
+            try:
+                self._items(it.body, ctx)
+            except _SumSpent:
+                if not done:
+                    raise _Invalid("a sum over test cases leaves no room") from None
+                # this repetition does not fit: drop what it printed, and stop here
+                del ctx.lines[mark[0]:]
+                ctx.bytes, ctx.tokens, ctx.caps = mark[1], mark[2], mark[3]
+                break
+            done += 1
+        if done != n:
+            self._recount(it.count, done, ctx)
+
+    def _recount(self, ref: Ref, n: int, ctx: _Ctx) -> None:
+        """Make the printed count say ``n`` (when the count can say it)."""
+        if (n - ref.add) % ref.mul:
+            raise _Invalid("count cannot be adjusted")
+        cell = ctx.slots[ref.slot]
+        value = (n - ref.add) // ref.mul
+        s = self.spec.slots[ref.slot]
+        lo, hi = self._range(s, ctx)
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise _Invalid("the count this needs is out of its bounds")
+        cell.value = value
+        if s.name:
+            ctx.names[s.name] = cell.value  # type: ignore[assignment]
+
+    def _row(self, row: Row, ctx: _Ctx, fixed: dict[int, object] | None = None) -> None:
+        line: list = []
+        left: tuple[SlotSpec, object] | None = None
+        for seg in row.segments:
+            s = self.spec.slots[seg.slot]
+            if isinstance(seg, Scalar):
+                if fixed and seg.slot in fixed:
+                    v = fixed[seg.slot]
+                else:
+                    v = self._scalar(s, ctx, left)
+                line.append(ctx.set(s, v))
+                left = (s, v)
+            elif isinstance(seg, Vector):
+                n = self._count(seg.length, ctx) if isinstance(seg.length, Ref) else seg.length
+                if n > 1000:
+                    self._ensure_room(n, self._digits(seg.slot, ctx) if not (s.permutation or s.parent) else 2, ctx)
+                line.extend(self._vector(s, n, ctx))
+                left = None
+            else:
+                n = self._count(seg.length, ctx) if seg.length is not None else self._length(s, ctx)
+                word = self._word(s, n, ctx)
+                cell = ctx.set(s, word)
+                ctx.words.setdefault(seg.slot, []).append(cell)
+                line.append(cell)
+                left = None
+        ctx.emit(line)
+
+    # -- values ----------------------------------------------------------------------------------
+
+    def _static_range(self, s: SlotSpec) -> tuple[float | None, float | None]:
+        return self._range(s, _Ctx(Profile("tiny"), 1, 1.0, 0.0))
+
+    def _range(self, s: SlotSpec, ctx: _Ctx) -> tuple[float | None, float | None]:
+        integer = s.slot.kind == "int"
+        lo = hi = None
+        if s.bounds is not None:
+            lo = s.bounds.low(ctx.names, integer)
+            hi = s.bounds.high(ctx.names, integer)
+        if lo is None:
+            lo = s.lo
+        if hi is None:
+            hi = s.hi
+        if lo is None or hi is None:
+            return lo, hi
+        if s.name in ctx.caps:
+            hi = min(hi, ctx.caps[s.name])  # type: ignore[index]
+        if s.count:
+            lo = max(lo, 0)
+        return lo, hi
+
+    def _scalar(self, s: SlotSpec, ctx: _Ctx, left: tuple[SlotSpec, object] | None) -> object:
+        if s.slot.kind == "word":
+            return self._word(s, self._length(s, ctx), ctx)
+        lo, hi = self._range(s, ctx)
+        if lo is None or hi is None:
+            raise _Invalid(f"no range for #{s.slot.id}")
+        if left is not None and left[0].order_next in ("le", "lt") and isinstance(left[1], (int, float)):
+            lo = max(lo, left[1] + (1 if left[0].order_next == "lt" and s.slot.kind == "int" else 0))
+        if lo > hi:
+            if s.name in ctx.caps:
+                raise _SumSpent
+            raise _Invalid(f"empty range for #{s.slot.id}")
+        if s.slot.kind == "float":
+            return self._float(s, lo, hi)
+        lo, hi = int(lo), int(hi)
+        if s.count:
+            v = self._count_value(s, lo, hi, ctx)
+        else:
+            v = self._int(lo, hi, ctx.profile.size)
+        if left is not None and left[0].order_next == "ne" and v == left[1] and hi > lo:
+            for _ in range(8):
+                v = self._int(lo, hi, ctx.profile.size)
+                if v != left[1]:
+                    break
+        if s.name in ctx.caps:
+            ctx.caps[s.name] -= v  # type: ignore[index, operator]
+        return v
+
+    def _count_value(self, s: SlotSpec, lo: int, hi: int, ctx: _Ctx) -> int:
+        p = ctx.profile
+        rng = self.rng
+        if p.size == "max":
+            big = s.cases if p.cases == "many" else not s.cases
+            if not big:
+                return rng.randint(lo, min(hi, lo + 3))
+            top = lo + int((hi - lo) * ctx.scale)
+            return rng.randint(max(lo, top - max(0, (top - lo) // 20)), top)
+        cap = (CASES_CAP if s.cases else COUNT_CAP)[p.size]
+        top = min(hi, max(lo, cap))
+        if p.size == "medium" and not s.cases:
+            return rng.randint(max(lo, top // 4), top)
+        return rng.randint(lo, top)
+
+    @staticmethod
+    def _window(lo: int, hi: int) -> tuple[int, int]:
+        """Small values: around zero when the range holds it, else at its low end."""
+        if lo <= 0 <= hi:
+            return max(lo, -4), min(hi, 5)
+        return lo, min(hi, lo + 9)
+
+    def _int(self, lo: int, hi: int, size: str) -> int:
+        rng = self.rng
+        if hi - lo <= 10:
+            return rng.randint(lo, hi)
+        r = rng.random()
+        if size == "tiny":
+            if r < 0.7:
+                return rng.randint(*self._window(lo, hi))
+            if r < 0.85:
+                return rng.randint(max(lo, hi - 2), hi)
+            return rng.randint(lo, hi)
+        if r < 0.35:
+            return rng.randint(lo, hi)
+        if r < 0.65:
+            return min(hi, lo + int(math.exp(rng.uniform(0, math.log(hi - lo + 1)))) - 1)
+        if r < 0.85:
+            return rng.randint(max(lo, hi - 10), hi)
+        return rng.randint(lo, min(hi, lo + 10))
+
+    def _float(self, s: SlotSpec, lo: float, hi: float) -> str:
+        d = s.decimals
+        step = 10 ** -d
+        r = self.rng.random()
+        if r < 0.1:
+            x = lo
+        elif r < 0.2:
+            x = hi
+        else:
+            x = self.rng.uniform(lo, hi)
+        x = min(max(round(x / step) * step, lo), hi)
+        return f"{x:.{d}f}"
+
+    def _length(self, s: SlotSpec, ctx: _Ctx) -> int:
+        lo, hi = max(1, s.len_lo), max(1, s.len_hi)
+        if s.length is not None:
+            b_lo, b_hi = s.length.low(ctx.names), s.length.high(ctx.names)
+            lo = int(b_lo) if b_lo is not None else lo
+            hi = int(b_hi) if b_hi is not None else hi
+        lo = max(lo, 1)
+        cap = f"|{s.name}|" if s.name else None
+        if cap in ctx.caps:
+            hi = min(hi, int(ctx.caps[cap]))  # type: ignore[index]
+            if lo > hi:
+                raise _SumSpent
+        if lo > hi:
+            raise _Invalid("empty length range")
+        p = ctx.profile
+        if p.size == "max":
+            n = max(lo, lo + int((hi - lo) * ctx.scale))
+        else:
+            n = self.rng.randint(lo, max(lo, min(hi, LENGTH_CAP[p.size])))
+        if cap in ctx.caps:
+            ctx.caps[cap] -= n  # type: ignore[index]
+        return n
+
+    def _place_markers(self, ctx: _Ctx) -> None:
+        """Characters that occur exactly once in every public input (a grid's S and E) occur
+        exactly once here too, each in a cell of its own."""
+        for sid, cells in ctx.words.items():
+            markers = self.spec.slots[sid].markers
+            if not markers:
+                continue
+            spots = [(k, j) for k, cell in enumerate(cells) for j in range(len(str(cell.value)))]
+            if len(spots) < len(markers):
+                raise _Invalid("no room for the markers")
+            for ch, (k, j) in zip(markers, self.rng.sample(spots, len(markers))):
+                word = str(cells[k].value)
+                cells[k].value = word[:j] + ch + word[j + 1:]
+
+    def _word(self, s: SlotSpec, n: int, ctx: _Ctx) -> str:
+        alphabet = "".join(ch for ch in s.alphabet if ch not in s.markers) or s.alphabet or "ab"
+        if ctx.profile.size == "tiny" and len(alphabet) > 2 and self.rng.random() < 0.7:
+            seen = sorted({ch for v in s.slot.values() for ch in v} & set(alphabet)) or list(alphabet)
+            alphabet = "".join(self.rng.sample(seen, min(len(seen), self.rng.choice((1, 2, 2, 3)))))
+        return "".join(self.rng.choice(alphabet) for _ in range(n))
+
+    def _vector(self, s: SlotSpec, n: int, ctx: _Ctx) -> list:
+        rng = self.rng
+        if s.slot.kind == "word":
+            return [self._word(s, self._length(s, ctx), ctx) for _ in range(n)]
+        if s.permutation:
+            vals = list(range(0 if s.zero_based else 1, n + (0 if s.zero_based else 1)))
+            rng.shuffle(vals)
+            return vals
+        if s.parent:
+            return [rng.randint(1, k + 1) for k in range(n)]
+        lo, hi = self._range(s, ctx)
+        if lo is None or hi is None or lo > hi:
+            raise _Invalid(f"no range for #{s.slot.id}")
+        if s.slot.kind == "float":
+            return [self._float(s, lo, hi) for _ in range(n)]
+        lo, hi = int(lo), int(hi)
+        size = ctx.profile.size
+        unique = s.distinct or s.sorted == "lt"
+        if size == "tiny" and hi - lo > 10 and rng.random() < 0.6 and not unique:
+            w_lo, w_hi = self._window(lo, hi)
+            lo, hi = w_lo, min(w_hi, w_lo + rng.choice((1, 2, 5, 9)))
+        if unique:
+            if hi - lo + 1 < n:
+                raise _Invalid("not enough distinct values")
+            vals = rng.sample(range(lo, hi + 1), n)
+        else:
+            vals = [self._int(lo, hi, size) for _ in range(n)]
+        if s.sorted:
+            vals.sort()
+        return vals
+
+    # -- graphs ----------------------------------------------------------------------------------
+
+    def _graph(self, it: Repeat, g: dict, m: int, ctx: _Ctx) -> None:
+        rng = self.rng
+        n_val = evaluate(g["n"], {**ctx.names, **{f"#{k}": c.value for k, c in ctx.slots.items()
+                                                  if isinstance(c.value, int)}})
+        if n_val is None:
+            raise _Invalid("unknown number of vertices")
+        n = int(n_val)
+        base = g["base"]
+        if n < 1:
+            raise _Invalid("no vertices")
+        pairs_max = n * (n - 1) // 2 if not g["loops"] else n * (n + 1) // 2
+        if m > pairs_max:
+            m = pairs_max
+            self._recount(it.count, m, ctx)
+        labels = list(range(base, base + n))
+        edges: list[tuple[int, int]] = []
+        tree = g["tree"] and m == n - 1
+        if tree or (g["connected"] and m >= n - 1):
+            edges = self._tree(labels, g["rooted"] and tree, ctx)
+        elif g["connected"] and m < n - 1 and n > 1:
+            # a connected graph needs n - 1 edges: say so in the count
+            m = n - 1
+            self._recount(it.count, m, ctx)
+            edges = self._tree(labels, False, ctx)
+        have = {frozenset(e) for e in edges}
+        if m - len(edges) > pairs_max // 2:
+            rest = [(u, v) for u, v in itertools.combinations(labels, 2) if frozenset((u, v)) not in have]
+            rng.shuffle(rest)
+            edges += rest[: m - len(edges)]
+        else:
+            tries = 0
+            while len(edges) < m and tries < 20 * m + 100:
+                tries += 1
+                u, v = rng.choice(labels), rng.choice(labels)
+                if u == v and not g["loops"]:
+                    continue
+                key = frozenset((u, v))
+                if key in have:
+                    continue
+                have.add(key)
+                edges.append((u, v))
+        if len(edges) != m:
+            raise _Invalid("could not place the edges")
+        if g["acyclic"]:
+            rank = {v: k for k, v in enumerate(rng.sample(labels, n))}
+            edges = [(u, v) if rank[u] < rank[v] else (v, u) for u, v in edges]
+        elif g["ordered"]:
+            edges = [(min(u, v), max(u, v)) for u, v in edges]
+        elif not (g["rooted"] and tree):
+            edges = [(u, v) if rng.random() < 0.5 else (v, u) for u, v in edges]
+        rng.shuffle(edges)
+        body = it.body[0]
+        segs = body.segments
+        extra = [self.spec.slots[x.slot] for x in segs[2:]]
+        if all(x.slot.kind == "int" and x.order_next is None and not x.count and x.name not in ctx.caps
+               for x in extra):
+            # Weights: one range per column, whatever the edge.
+            ranges = [self._range(x, ctx) for x in extra]
+            if any(lo is None or hi is None or lo > hi for lo, hi in ranges):
+                raise _Invalid("no range for an edge's values")
+            size = ctx.profile.size
+            for u, v in edges:
+                vals = [str(self._int(int(lo), int(hi), size)) for lo, hi in ranges]  # type: ignore[arg-type]
+                ctx.emit_text(" ".join([str(u), str(v), *vals]), 2 + len(vals))
+            return
+        for u, v in edges:
+            self._row(body, ctx, fixed={segs[0].slot: u, segs[1].slot: v})
+
+    def _tree(self, labels: list[int], rooted: bool, ctx: _Ctx) -> list[tuple[int, int]]:
+        """Edges (parent, child) of a random tree: shallow, deep (path-like) or a star."""
+        rng = self.rng
+        order = labels[:]
+        rng.shuffle(order)
+        if rooted:
+            order.remove(labels[0])
+            order.insert(0, labels[0])
+        shape = rng.choice(("random", "random", "deep", "star" if ctx.profile.size != "tiny" else "random"))
+        edges = []
+        for i in range(1, len(order)):
+            if shape == "deep":
+                j = max(0, i - rng.randint(1, 2))
+            elif shape == "star":
+                j = 0 if rng.random() < 0.8 else rng.randrange(i)
+            else:
+                j = rng.randrange(i)
+            edges.append((order[j], order[i]))
+        return edges
+
+
+SIZES = ("tiny", "small", "medium", "max")
+
+
+def generate_inputs(spec: Spec, counts: dict[str, int], seed: int = 0, *, max_bytes: int = MAX_BYTES,
+                    budget_s: float = 10.0) -> list[Generated]:
+    """Distinct inputs, ``counts[size]`` of each size at most (``tiny`` starts with the
+    exhaustive enumeration, when there is one)."""
+    gen = InputGenerator(spec, seed, max_bytes)
+    has_cases = any(s.cases for s in spec.slots.values())
+    deadline = time.thread_time() + budget_s
+    seen: set[str] = set()
+    out: list[Generated] = []
+    for size in SIZES:
+        want = counts.get(size, 0)
+        if want <= 0:
+            continue
+        got = 0
+        if size == "tiny":
+            for text in gen.enumerate_tiny(want):
+                if text not in seen:
+                    seen.add(text)
+                    out.append(Generated(text, Profile("tiny")))
+                    got += 1
+        misses = 0
+        k = 0
+        while got < want and misses < 3 * want + 5 and time.thread_time() < deadline:
+            profile = Profile(size, ("few", "many")[k % 2] if has_cases else "few") if size == "max" else Profile(size)
+            k += 1
+            left = deadline - time.thread_time()
+            text = gen.generate(profile, budget_s=min(left, 4.0 if size == "max" else 1.0))
+            if text is None or text in seen:
+                misses += 1
+                continue
+            seen.add(text)
+            out.append(Generated(text, profile))
+            got += 1
+    return out
