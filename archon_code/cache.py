@@ -44,12 +44,23 @@ CREATE TABLE IF NOT EXISTS responses (
 )
 """
 
+BUILD_CACHE_ENV = "ARCHON_CODE_BUILD_CACHE"
+
 
 def default_cache_path() -> Path:
     """``$ARCHON_CODE_CACHE_DIR/llm.sqlite``, else ``~/.cache/archon-code/llm.sqlite``."""
     directory = os.environ.get(CACHE_DIR_ENV)
     base = Path(directory).expanduser() if directory else Path.home() / ".cache" / "archon-code"
     return base / CACHE_FILENAME
+
+
+def default_build_cache_dir() -> Path:
+    """Where compiled programs are kept across runs: ``$ARCHON_CODE_BUILD_CACHE``, else
+    ``builds`` beside the LLM cache."""
+    explicit = os.environ.get(BUILD_CACHE_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    return default_cache_path().parent / "builds"
 
 
 def cache_key(

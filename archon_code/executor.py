@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from problems import Problem
 from sandbox.checker import check
+from sandbox.normalise import run_key
 from sandbox.runner import Runner
 from sandbox.types import Program, TestCase, TestResult, Verdict
 
@@ -59,9 +60,10 @@ class Executor:
         await asyncio.gather(*(self._run_one(c.program, tests) for c in candidates if c.runnable))
 
     async def _run_one(self, program: Program, tests: Sequence[UnitTest]) -> None:
-        lock = self._inflight.setdefault(program.key, asyncio.Lock())
+        key = run_key(program)  # programs that differ only in comments or layout run once
+        lock = self._inflight.setdefault(key, asyncio.Lock())
         async with lock:
-            missing = list({t.id: t for t in tests if (program.key, t.id) not in self._runs}.values())
+            missing = list({t.id: t for t in tests if (key, t.id) not in self._runs}.values())
             if not missing:
                 return
             result = await self.pool.run(
@@ -75,24 +77,24 @@ class Executor:
             self.executions += len(result.tests)
             if result.compile_verdict is not None:
                 for t in missing:
-                    self._runs[(program.key, t.id)] = Run(
+                    self._runs[(key, t.id)] = Run(
                         result.compile_verdict, "", "", 0.0, result.compile_output[:500]
                     )
                 return
             for t, r in zip(missing, result.tests):
-                self._runs[(program.key, t.id)] = _to_run(r)
+                self._runs[(key, t.id)] = _to_run(r)
             if result.skipped:
                 last = result.tests[-1].verdict
                 why = f"not run: stopped after {self.max_failures} failed runs"
                 for t in missing[len(result.tests):]:
-                    self._runs[(program.key, t.id)] = Run(last, "", "", 0.0, why)
+                    self._runs[(key, t.id)] = Run(last, "", "", 0.0, why)
 
     def get(self, candidate: Candidate, test: UnitTest) -> Run | None:
         program = candidate.program
         return None if program is None else self.run_of(program, test)
 
     def run_of(self, program: Program, test: UnitTest) -> Run | None:
-        return self._runs.get((program.key, test.id))
+        return self._runs.get((run_key(program), test.id))
 
     def passes(self, candidate: Candidate, test: UnitTest) -> bool | None:
         """True/False against the test's expected output; None when it has none."""

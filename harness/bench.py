@@ -24,6 +24,7 @@ from archon_code.answers import normalise_input
 from archon_code.rules import Rules
 from archon_code.state import UnitTest
 from sandbox.checker import check
+from sandbox.normalise import run_key
 from sandbox.runner import Runner
 from sandbox.types import JobResult, TestCase, Verdict
 
@@ -45,7 +46,7 @@ async def judge_candidates(pool: Runner, problem: Problem, solution: Solution,
     the pipeline did not run on them runs here."""
     job = rules.job(problem)
     hidden = rules.hidden(problem)
-    programs = {c.program.key: c.program for c in solution.state.candidates if c.runnable}
+    programs = {run_key(c.program): c.program for c in solution.state.candidates if c.runnable}
     examples = [UnitTest(normalise_input(t.input), t.output, "public") for t in problem.public()]
 
     async def one(program, tests) -> JobResult:
@@ -68,7 +69,7 @@ async def judge_candidates(pool: Runner, problem: Problem, solution: Solution,
         if not c.runnable:
             out[c.id] = (False, False, "CE")
             continue
-        public_ok, hid_run = results[c.program.key]
+        public_ok, hid_run = results[run_key(c.program)]
         if hid_run.compile_verdict is not None:
             out[c.id] = (False, False, hid_run.compile_verdict.value)
             continue

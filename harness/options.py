@@ -181,7 +181,12 @@ RayAddressOpt = Annotated[
 
 def open_pool(backend: Backend | str, size: int | None = None, ray_address: str | None = None):
     """A SandboxPool, or a RaySandboxPool for the ray backend (not started yet). Raises
-    typer.Exit with a one-line error when the options do not fit together."""
+    typer.Exit with a one-line error when the options do not fit together. Compiled programs
+    are kept in the build cache (see :func:`archon_code.cache.default_build_cache_dir`) across
+    pools and runs."""
+    from archon_code.cache import default_build_cache_dir
+
+    build_cache = str(default_build_cache_dir())
     backend = Backend(backend)
     if ray_address is not None and backend is Backend.auto:
         backend = Backend.ray
@@ -192,9 +197,9 @@ def open_pool(backend: Backend | str, size: int | None = None, ray_address: str 
             raise fail("the ray backend needs Ray: pip install 'archon-code[ray]'")
         from sandbox.ray_pool import RaySandboxPool
 
-        return RaySandboxPool(ray_address, size=size)
+        return RaySandboxPool(ray_address, size=size, build_cache=build_cache)
     if ray_address is not None:
         raise fail(f"--ray-address needs --backend ray, not --backend {backend.value}")
     from sandbox.pool import SandboxPool
 
-    return SandboxPool(backend.value, size=size)
+    return SandboxPool(backend.value, size=size, build_cache=build_cache)

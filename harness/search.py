@@ -65,6 +65,7 @@ from harness.search_html import render_search_html
 from harness.search_space import SearchSpace, SpaceError, llm_samples
 from problems import Problem
 from sandbox.checker import check
+from sandbox.normalise import run_key
 from sandbox.pool import SandboxPool
 from sandbox.types import JobResult, Limits, Program, TestCase, TestResult, Verdict
 
@@ -264,7 +265,7 @@ class SharedRunsPool:
                   checker: str = "codecontests", input_file: str | None = None,
                   output_file: str | None = None, max_failures: int | None = None) -> JobResult:
         limits = limits or Limits()
-        base = hashlib.sha256(json.dumps([program.key, limits.to_dict(), input_file, output_file],
+        base = hashlib.sha256(json.dumps([run_key(program), limits.to_dict(), input_file, output_file],
                                          sort_keys=True).encode()).hexdigest()
         keys = [base + hashlib.sha256(t.input.encode()).hexdigest() for t in tests]
         # One job per program at a time, so that two asking for the same input share one run.

@@ -12,15 +12,16 @@ from __future__ import annotations
 import asyncio
 import atexit
 import json
-from collections import OrderedDict
 import logging
 import os
 import secrets
 import warnings
 from collections.abc import Sequence
-from dataclasses import replace
+import time
+from dataclasses import asdict, dataclass, replace
 
 from sandbox import languages
+from sandbox.artifacts import ArtifactCache, Build, build_key
 from sandbox.checker import check
 from sandbox.runner import DEFAULT_CHECKER
 from sandbox.supervisor import hard_cap_s
@@ -35,6 +36,31 @@ BIG_OUTPUT = 1 << 20  # check outputs above this size off the event loop
 
 class WeakSandboxWarning(UserWarning):
     pass
+
+
+@dataclass
+class PoolStats:
+    """Where a pool's time went, summed over the jobs it ran (for benchmarks/main_job.py)."""
+
+    jobs: int = 0
+    tests: int = 0
+    builds: int = 0  # programs compiled
+    builds_cached: int = 0  # compiled programs taken from the build cache
+    compile_s: float = 0.0  # wall time of the builds
+    cpu_s: float = 0.0  # the programs' own CPU time on their tests
+    busy_s: float = 0.0  # wall time sandboxes spent on jobs (compile, tests, set-up, transfer)
+
+    def count(self, result: JobResult, busy_s: float) -> None:
+        self.jobs += 1
+        self.tests += len(result.tests)
+        self.builds += bool(result.compile_s) and not result.compile_cached
+        self.builds_cached += result.compile_cached
+        self.compile_s += result.compile_s
+        self.cpu_s += sum(t.cpu_s for t in result.tests)
+        self.busy_s += busy_s
+
+    def to_dict(self) -> dict:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
 
 
 class SandboxPool:
@@ -53,6 +79,7 @@ class SandboxPool:
         keep_output: int = 1 << 20,
         cgroups: bool = True,
         namespaces: bool = True,
+        build_cache: str | os.PathLike | None = None,
     ) -> None:
         if backend not in ("auto", "docker", "local"):
             raise ValueError(f"unknown sandbox backend {backend!r} (docker, local or auto)")
@@ -75,12 +102,10 @@ class SandboxPool:
         self._counter = 0
         self._started = False
         self.replaced = 0  # workers thrown away after an anomaly
-        # What each compiled program compiled to, by program key: a program compiles once
-        # per pool, whichever container runs it next. Bounded in bytes, least recently used
-        # out first.
-        self._artifacts: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
-        self._artifact_bytes = 0
-        self.artifact_cache_bytes = 256 << 20
+        # What each compiled program compiled to: a program compiles once per pool,
+        # whichever container runs it next, and once per build_cache directory across pools.
+        self.builds = ArtifactCache(build_cache)
+        self.stats = PoolStats()
         self.keep_output = keep_output
         # Per-test cgroups and namespaces are used wherever they work; turning them off is
         # for measuring what they cost (benchmarks/sandbox_throughput.py).
@@ -225,19 +250,24 @@ class SandboxPool:
             test_blobs = [b for t in tests for b in (t.input.encode(), t.output.encode())]
         else:
             test_blobs = [t.input.encode() for t in tests]
-        cached = self._artifacts.get(program.key) if lang.build else None
+        key = build_key(self.image or self.backend, lang.name, lang.build or (), program.source)
+        cached = None
+        if lang.build:
+            cached = (await asyncio.to_thread(self.builds.get, key)
+                      if self.builds.directory is not None else self.builds.get(key))
         if cached is not None:
-            self._artifacts.move_to_end(program.key)
-            header.update(prebuilt=True, compile_output=cached[1])
-            blobs = [cached[0], *test_blobs]
+            header.update(prebuilt=True, compile_output=cached.compile_output)
+            blobs = [cached.artifact, *test_blobs]
         else:
             header["return_artifact"] = lang.build is not None
             blobs = [program.source.encode(), *test_blobs]
         last_error = ""
         for attempt in (1, 2):
             worker = await self._idle.get()
+            started = time.monotonic()
             try:
-                result = await self._converse(worker, program, header, blobs, tests, limits, checker)
+                result = await self._converse(worker, program, header, blobs, tests, limits,
+                                              checker, key)
             except WorkerBroken as e:
                 last_error = str(e)
                 log.warning("sandbox %s misbehaved (%s); replacing it", worker.name, e)
@@ -250,11 +280,14 @@ class SandboxPool:
             self._idle.put_nowait(worker)
             result.worker = worker.name
             result.attempts = attempt
+            result.compile_cached = cached is not None
+            self.stats.count(result, time.monotonic() - started)
             return result
         return sandbox_error(tests, last_error)
 
     async def _converse(self, worker: Worker, program: Program, header: dict, blobs: list[bytes],
-                        tests: Sequence[TestCase], limits: Limits, checker: str) -> JobResult:
+                        tests: Sequence[TestCase], limits: Limits, checker: str,
+                        key: str) -> JobResult:
         """One job on one worker: results arrive test by test and are judged as they come,
         so only one test's output is in memory at a time."""
 
@@ -270,10 +303,15 @@ class SandboxPool:
             if "build" in reply:
                 build = reply["build"]
                 result.compile_output = build.get("output", "")
+                result.compile_s = float(build.get("time_s") or 0.0)
                 if build.get("verdict"):
                     result.compile_verdict = Verdict(build["verdict"])
                 elif reply.get("artifact"):
-                    self._keep_artifact(program.key, out[0], result.compile_output)
+                    built = Build(out[0], result.compile_output)
+                    if self.builds.directory is not None:
+                        await asyncio.to_thread(self.builds.put, key, built)
+                    else:
+                        self.builds.put(key, built)
             elif "test" in reply:
                 i = reply["test"]
                 if i != len(result.tests) or i >= len(tests):
@@ -284,15 +322,6 @@ class SandboxPool:
         if result.compile_verdict is None and len(result.tests) + result.skipped != len(tests):
             raise WorkerBroken(f"{worker.name}: the job ended after {len(result.tests)} results")
         return result
-
-    def _keep_artifact(self, key: str, artifact: bytes, compile_output: str) -> None:
-        if key in self._artifacts or len(artifact) > self.artifact_cache_bytes // 4:
-            return
-        self._artifacts[key] = (artifact, compile_output)
-        self._artifact_bytes += len(artifact)
-        while self._artifact_bytes > self.artifact_cache_bytes:
-            _, (old, _) = self._artifacts.popitem(last=False)
-            self._artifact_bytes -= len(old)
 
     async def _replace(self, worker: Worker) -> None:
         self.replaced += 1

@@ -132,6 +132,8 @@ class JobResult:
     worker: str = ""  # which sandbox ran it, for diagnostics
     attempts: int = 1
     skipped: int = 0  # tests not run because the job stopped early (max_failures)
+    compile_s: float = 0.0  # wall time of the build (0 when it came from a cache)
+    compile_cached: bool = False  # the build was taken from the pool's artifact cache
 
     @property
     def verdict(self) -> Verdict:

@@ -53,6 +53,12 @@ class BlockingPool:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
 
+    def __enter__(self) -> "BlockingPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 def docker_available() -> bool:
     from sandbox.daemon import docker_client

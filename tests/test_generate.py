@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archon_code.inputs import synthesize
-from archon_code.inputs.generate import Profile
 from archon_code.inputs.layout import match, tokenise
 
 ALL = {"tiny": 30, "small": 10, "medium": 4, "max": 2}
@@ -86,7 +85,7 @@ def test_permutations_and_sums_over_test_cases():
     s = made("The first line contains t (1 ≤ t ≤ 1000). Each test case: a line with n (1 ≤ n ≤ 10^4), "
              "then a permutation p_1, …, p_n. The sum of n over all test cases does not exceed 3000.",
              ["2\n3\n2 3 1\n1\n1\n", "1\n4\n4 1 2 3\n"])
-    assert any(g.profile == Profile("max", "many") for g in s.inputs)
+    assert any(g.profile.size == "max" and g.profile.cases == "many" for g in s.inputs)
     for g in s.inputs:
         rows = lines(g.text)
         t, k, total = rows[0][0], 1, 0
@@ -163,3 +162,20 @@ def test_synthesis_never_fails_on_arbitrary_text(statement_text, inputs, seed):
     assert (s.layout is None) == (layout is None)
     for g in s.inputs:
         assert len(g.text) <= 20_000 and match(layout, tokenise(g.text)) is not None
+
+
+def test_high_value_inputs_hold_only_large_values_within_the_bounds():
+    """From `small` up, some inputs draw every value from the top of its range (sums of large
+    values overflow a 32-bit int there), the counts staying what the size asks for."""
+    statement = ("The first line contains n and C (1 ≤ n ≤ 2·10^5, 1 ≤ C ≤ 2·10^9). The second "
+                 "line contains n integers w_1, ..., w_n (1 ≤ w_i ≤ C).")
+    s = synthesize(statement, ["4 10\n3 5 3 4\n", "5 6\n6 1 5 2 3\n"],
+                   {"small": 3, "medium": 3, "max": 2}, seed=3)
+    high = [g for g in s.inputs if g.profile.values == "high"]
+    assert {g.profile.size for g in high} == {"small", "medium", "max"}
+    for g in high:
+        (n, c), ws = [list(map(int, line.split())) for line in g.text.splitlines()]
+        assert len(ws) == n and all(1 <= w <= c for w in ws)
+        assert c >= 1_800_000_000 and min(ws) >= c - c // 20 - 10
+    mixed = [g for g in s.inputs if g.profile.values == "mixed" and g.profile.size != "tiny"]
+    assert mixed

@@ -18,6 +18,7 @@ from sandbox.daemon import docker_client
 from sandbox.pool import SandboxPool
 from sandbox.types import Limits, Program, TestCase, Verdict
 from sandbox.daemon import POOL_LABEL
+from tests.conftest import BlockingPool, require_docker
 
 pytestmark = pytest.mark.docker
 
@@ -206,12 +207,33 @@ def test_spinning_program_is_killed_at_its_cpu_limit(busy_cores, docker_pool):
 
 
 def test_cpp_program_compiles_once_per_pool(docker_pool):
-    src = ADD_CPP + "\n// compiled once\n"
+    src = ADD_CPP + f"\n// compiled once {os.getpid()} {time.time()}\n"
     first = docker_pool.run(Program(src, "cpp"), TESTS)
-    assert Program(src, "cpp").key in docker_pool.pool._artifacts
+    assert not first.compile_cached and first.compile_s > 0
     again = [docker_pool.run(Program(src, "cpp"), TESTS) for _ in range(3)]
     assert all(r.verdict is Verdict.OK for r in [first, *again])
+    assert all(r.compile_cached and r.compile_s == 0 for r in again)
     assert [t.stdout for t in again[-1].tests] == [t.stdout for t in first.tests]
+
+
+def test_builds_survive_the_pool_in_a_build_cache_directory(tmp_path):
+    """A second pool on the same build-cache directory runs a program the first one compiled
+    without compiling it; a damaged entry is built again, never sent as it is."""
+    require_docker()
+    src = ADD_CPP + f"\n// cached on disk {os.getpid()} {time.time()}\n"
+    with BlockingPool(SandboxPool("docker", size=1, spare=False, build_cache=tmp_path)) as a:
+        first = a.run(Program(src, "cpp"), TESTS)
+    assert first.verdict is Verdict.OK and not first.compile_cached
+    (entry,) = tmp_path.glob("*/*.bin")
+    with BlockingPool(SandboxPool("docker", size=1, spare=False, build_cache=tmp_path)) as b:
+        second = b.run(Program(src, "cpp"), TESTS)
+        assert second.verdict is Verdict.OK and second.compile_cached
+        assert [t.stdout for t in second.tests] == [t.stdout for t in first.tests]
+        assert b.pool.stats.builds == 0 and b.pool.stats.builds_cached == 1
+    entry.write_bytes(b"\x7fELF damaged")
+    with BlockingPool(SandboxPool("docker", size=1, spare=False, build_cache=tmp_path)) as c:
+        third = c.run(Program(src, "cpp"), TESTS)
+        assert third.verdict is Verdict.OK and not third.compile_cached
 
 
 def test_wall_backstop_spares_a_computing_program_but_not_a_sleeping_one(busy_cores, docker_pool):

@@ -7,6 +7,7 @@ import math
 import re
 
 from sandbox.checker import check
+from sandbox.normalise import run_key
 from sandbox.types import Verdict
 
 from archon_code.executor import Executor, Run
@@ -70,7 +71,7 @@ class Outcomes:
         program = c.program
         if program is None:
             return "?"
-        key = (program.key, t.id)
+        key = (run_key(program), t.id)
         sig = self._sigs.get(key)
         if sig is None:
             run = self.executor.get(c, t)

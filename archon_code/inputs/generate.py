@@ -6,6 +6,8 @@ Sizes (``Profile``):
   that equal values, ties and boundaries occur); exhaustive over small values when the whole
   input is a few numbers;
 - ``small`` and ``medium``: counts up to about 10 and 200, values over their whole range;
+- from ``small`` up, the second input of each size and every third after it draws every
+  value (not the counts) from the top of its range (``values="high"``);
 - ``max``: counts at their largest (``cases="many"``: as many test cases as allowed, each
   small; ``cases="few"``: one test case as large as allowed), the bytes kept under
   ``max_bytes`` by scaling every count down until the input fits.
@@ -44,6 +46,10 @@ LENGTH_CAP = {"tiny": 6, "small": 20, "medium": 200}
 class Profile:
     size: str  # tiny, small, medium, max
     cases: str = "some"  # for max: "many" small test cases or "few" large ones
+    # "high": every value (not the counts) from the top of its range, so that sums and
+    # products of large values occur together (overflow, precision) rather than beside the
+    # small values a mixed draw always includes.
+    values: str = "mixed"
 
 
 @dataclass(frozen=True)
@@ -353,10 +359,10 @@ class InputGenerator:
         if s.count:
             v = self._count_value(s, lo, hi, ctx)
         else:
-            v = self._int(lo, hi, ctx.profile.size)
+            v = self._int(lo, hi, ctx.profile.size, ctx.profile.values)
         if left is not None and left[0].order_next == "ne" and v == left[1] and hi > lo:
             for _ in range(8):
-                v = self._int(lo, hi, ctx.profile.size)
+                v = self._int(lo, hi, ctx.profile.size, ctx.profile.values)
                 if v != left[1]:
                     break
         if s.name in ctx.caps:
@@ -385,10 +391,17 @@ class InputGenerator:
             return max(lo, -4), min(hi, 5)
         return lo, min(hi, lo + 9)
 
-    def _int(self, lo: int, hi: int, size: str) -> int:
+    @staticmethod
+    def _top(lo: int, hi: int) -> tuple[int, int]:
+        """The top of a range: its last twentieth, at least 11 values."""
+        return max(lo, hi - max(10, (hi - lo) // 20)), hi
+
+    def _int(self, lo: int, hi: int, size: str, values: str = "mixed") -> int:
         rng = self.rng
         if hi - lo <= 10:
             return rng.randint(lo, hi)
+        if values == "high":
+            return rng.randint(*self._top(lo, hi))
         r = rng.random()
         if size == "tiny":
             if r < 0.7:
@@ -485,9 +498,11 @@ class InputGenerator:
         if unique:
             if hi - lo + 1 < n:
                 raise _Invalid("not enough distinct values")
+            if ctx.profile.values == "high":
+                lo = max(lo, min(self._top(lo, hi)[0], hi - 2 * n + 1))
             vals = rng.sample(range(lo, hi + 1), n)
         else:
-            vals = [self._int(lo, hi, size) for _ in range(n)]
+            vals = [self._int(lo, hi, size, ctx.profile.values) for _ in range(n)]
         if s.sorted:
             vals.sort()
         return vals
@@ -556,7 +571,7 @@ class InputGenerator:
                 raise _Invalid("no range for an edge's values")
             size = ctx.profile.size
             for u, v in edges:
-                vals = [str(self._int(int(lo), int(hi), size)) for lo, hi in ranges]  # type: ignore[arg-type]
+                vals = [str(self._int(int(lo), int(hi), size, ctx.profile.values)) for lo, hi in ranges]  # type: ignore[arg-type]
                 ctx.emit_text(" ".join([str(u), str(v), *vals]), 2 + len(vals))
             return
         for u, v in edges:
@@ -609,7 +624,9 @@ def generate_inputs(spec: Spec, counts: dict[str, int], seed: int = 0, *, max_by
         misses = 0
         k = 0
         while got < want and misses < 3 * want + 5 and time.thread_time() < deadline:
-            profile = Profile(size, ("few", "many")[k % 2] if has_cases else "few") if size == "max" else Profile(size)
+            values = "high" if size != "tiny" and k % 3 == 1 else "mixed"
+            cases = (("few", "many")[k % 2] if has_cases else "few") if size == "max" else "some"
+            profile = Profile(size, cases, values)
             k += 1
             left = deadline - time.thread_time()
             text = gen.generate(profile, budget_s=min(left, 4.0 if size == "max" else 1.0))
