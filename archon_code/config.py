@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sandbox import languages
 
@@ -178,6 +178,15 @@ def _with_prefix(model: str, model_type: str | None) -> str:
     return prefix + model
 
 
+def _table_language(name: str, also: str = "") -> str:
+    if name not in languages.LANGUAGES:
+        raise ValueError(f"unknown language {name!r}; expected {also}{', '.join(languages.NAMES)}")
+    return name
+
+
+TableLanguage = Annotated[str, AfterValidator(_table_language)]
+
+
 class GeneratorConfig(LLMComponentConfig):
     type: Literal["generator"]
 
@@ -186,9 +195,7 @@ class GeneratorConfig(LLMComponentConfig):
     @field_validator("language")
     @classmethod
     def _known_language(cls, value: str) -> str:
-        if value != "any" and value not in languages.LANGUAGES:
-            raise ValueError(f"unknown language {value!r}; expected any, {', '.join(languages.NAMES)}")
-        return value
+        return value if value == "any" else _table_language(value, "any, ")
 
 
 class FuserConfig(LLMComponentConfig):
@@ -404,7 +411,8 @@ class DatasetSamplesConfig(ComponentConfig):
     include_correct: bool = True
     include_incorrect: bool = True
     max_per_kind: int | None = Field(None, gt=0)
-    languages: list[Literal["python", "cpp"]] = Field(default_factory=lambda: ["python", "cpp"], min_length=1)
+    # Names in the language table; by default those offered when a model may choose.
+    languages: list[TableLanguage] = Field(default_factory=languages.offered_by_default, min_length=1)
 
 
 class MutantsConfig(ComponentConfig):

@@ -299,7 +299,7 @@ def generator_messages(problem: Problem, language: LanguageChoice = "any", *, fe
     instruction = _language_instruction(language)
     messages: list[Message] = [{"role": "system", "content": SYSTEM["generator"]}]
     if few_shot:
-        shown = language if language in FEW_SHOT.solutions else "python"
+        shown = language if language in FEW_SHOT.solutions else languages.DEFAULT.name
         example = "\n\n".join(
             [
                 "Solve the following competitive programming problem.",

@@ -75,16 +75,14 @@ def read_tests(path: Path) -> list[TestCase]:
 
 
 def detect_language(path: Path, source: str) -> str:
-    """By file suffix (the language table's); otherwise by what the source reads as (Python
-    when unclear)."""
+    """By file suffix (the language table's); otherwise by what the source reads as (the
+    table's default language when unclear)."""
     from archon_code.extract import detect_language as by_content
 
     lang = languages.by_suffix(path.name.lower())
-    if lang is None and path.suffix.lower() in (".cc", ".cxx", ".c++", ".c"):
-        lang = languages.CPP
     if lang is not None:
         return lang.name
-    return by_content(source) or "python"
+    return by_content(source) or languages.DEFAULT.name
 
 
 def read_program(path: Path, language: str) -> Program:

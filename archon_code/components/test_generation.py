@@ -19,6 +19,7 @@ import asyncio
 import math
 import time
 
+from sandbox import languages
 from sandbox.types import Limits, Program, TestCase, Verdict
 
 from archon_code.components.base import Component
@@ -202,7 +203,7 @@ class InputGenerator(Component[InputGeneratorConfig]):
                                             max_tokens=cfg.max_tokens, usage=state.usage_for(self.label))
         programs: list[tuple[int, Program]] = []
         for k, comp in enumerate(completions):
-            ex = extract_code(comp.text, prefer="python")
+            ex = extract_code(comp.text, prefer=languages.PYTHON.name)
             if ex.code is None or ex.language is None:
                 state.log(self.label, "note", f"generator {k}: no program ({ex.reason})")
                 continue
