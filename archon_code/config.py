@@ -23,7 +23,6 @@ A new component type is one class in this module: a subclass of :class:`Componen
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
@@ -32,7 +31,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from sandbox import languages
 
-from archon_code.config_files import ConfigError, did_you_mean, read_config_file
+from archon_code.config_files import ConfigError, did_you_mean, read_config_file, warn_once
 
 # Archon's ``model_type`` values and the litellm provider prefix each one stands for. Archon's
 # "vLLM" loads the model in its own process; here it means a vLLM server at ``api_base``.
@@ -561,10 +560,6 @@ def _acted_on(cls: type[BaseModel]) -> list[str]:
     return [name for name in cls.model_fields if name not in ("type", "archon_extra")]
 
 
-# warn_explicit's registry: one warning per distinct message, however often a config loads.
-_WARNED: dict[Any, Any] = {}
-
-
 def parse_architecture(data: Any, source: str = "<config>", *, warn: bool = True) -> Architecture:
     """Validate already-parsed config data; errors raise :class:`ArchitectureError`. Keys
     accepted but not acted on are named in one :class:`IgnoredKeysWarning` (``warn``)."""
@@ -576,9 +571,7 @@ def parse_architecture(data: Any, source: str = "<config>", *, warn: bool = True
         raise ArchitectureError(source, _describe(exc, _normalise_layers(data))) from None
     ignored = architecture.ignored()
     if warn and ignored:
-        # Line 0 has no source text, so the default display is this one line.
-        warnings.warn_explicit("ignored: " + "; ".join(ignored), IgnoredKeysWarning, source, 0,
-                               registry=_WARNED)
+        warn_once("ignored: " + "; ".join(ignored), IgnoredKeysWarning, source)
     return architecture
 
 

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from problems import Problem
 from sandbox import languages
 
+# How much of a statement components quote when they put it into a prompt of their own.
+PROMPT_DESCRIPTION_CHARS = 20_000
+
 LanguageChoice = str  # a name in the language table, or "any"
 Message = dict[str, str]
 

@@ -17,6 +17,9 @@ from rich.text import Text
 
 from harness.console import fail, sandbox_warnings
 from harness.options import (
+    DEFAULT_CHECKER,
+    DEFAULT_LIMITS_POLICY,
+    DEFAULT_TIME_SCALE,
     BackendOpt,
     CheckerOpt,
     LimitsOpt,
@@ -174,9 +177,9 @@ def exec_command(
                                               "seconds (applied as --limits says).")] = 2.0,
     memory_limit: Annotated[int, typer.Option("--memory-limit", min=8, help="The problem's memory limit "
                                               "in MB (applied as --limits says).")] = 256,
-    limits_policy: LimitsOpt = "deepmind",
-    time_scale: TimeScaleOpt = 1.0,
-    checker: CheckerOpt = "codecontests",
+    limits_policy: LimitsOpt = DEFAULT_LIMITS_POLICY,
+    time_scale: TimeScaleOpt = DEFAULT_TIME_SCALE,
+    checker: CheckerOpt = DEFAULT_CHECKER,
     input_file: Annotated[Optional[str], typer.Option("--input-file", help="The program reads its input "
                                                       "from this file (file-I/O problems).")] = None,
     output_file: Annotated[Optional[str], typer.Option("--output-file", help="The program writes its "

@@ -22,8 +22,8 @@ import time
 from sandbox import languages
 from sandbox.types import Limits, Program, TestCase, Verdict
 
+from archon_code.answers import normalise_input
 from archon_code.components.base import Component
-from archon_code.components.llm_roles import normalise_input
 from archon_code.components.outcomes import Outcomes
 from archon_code.components.screening import fresh, screen_inputs
 from archon_code.config import (
@@ -36,9 +36,9 @@ from archon_code.context import Context
 from archon_code.extract import extract_code
 from archon_code.inputs import synthesize
 from archon_code.inputs.mutation import mutate_inputs
+from archon_code.prompts import PROMPT_DESCRIPTION_CHARS
 from archon_code.state import State, UnitTest
 
-PROMPT_DESCRIPTION_CHARS = 20_000
 
 
 class PublicFilter(Component[PublicFilterConfig]):
