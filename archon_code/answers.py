@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-MAX_ANSWER_CHARS = 100_000  # parsers read at most this much of an answer (its end)
+MAX_ANSWER_CHARS = 100_000  # parsers read at most this much of an answer
 MAX_TEST_CHARS = 100_000  # a longer LLM-written test input or output is dropped
 MAX_NL_TEST_CHARS = 1_000  # a longer natural-language unit test is dropped
 MAX_NL_TESTS = 100  # natural-language unit tests read from one answer
@@ -329,3 +329,42 @@ def _nl_tests(items: Iterator[str] | Any) -> list[str] | None:
             if len(tests) == MAX_NL_TESTS:
                 break
     return tests or None
+
+
+# -- the tournament judge's answers ------------------------------------------------------------
+
+_INPUT_TAGS = frozenset({"", "input", "in", "stdin", "text", "txt", "plaintext", "plain"})
+_ANSWER = re.compile(r"answer\s*[:=]?\s*\**\s*(?:output\s*)?([12])\b", re.IGNORECASE)
+
+
+def fenced_inputs(text: str, limit: int, max_bytes: int) -> list[str]:
+    """Inputs in fenced blocks tagged as input (or untagged), in order; at most ``limit``."""
+    out: list[str] = []
+    lines = text[:MAX_ANSWER_CHARS].replace("\r\n", "\n").split("\n")
+    i = 0
+    while i < len(lines) and len(out) < limit:
+        opening = lines[i].strip()
+        i += 1
+        if not opening.startswith("```"):
+            continue
+        tag = opening[3:].strip().lower()
+        body = []
+        while i < len(lines) and not lines[i].strip().startswith("```"):
+            body.append(lines[i])
+            i += 1
+        i += 1  # the closing fence
+        block = "\n".join(body).strip("\n")
+        if tag in _INPUT_TAGS and block.strip() and len(block.encode()) <= max_bytes:
+            text_in = block + "\n"
+            if text_in not in out:
+                out.append(text_in)
+    return out
+
+
+def judge_verdict(text: str) -> int | None:
+    """1 or 2 from the judge's last ``ANSWER:`` line; None when it gives none."""
+    for line in reversed(text[-MAX_ANSWER_CHARS:].split("\n")):
+        m = _ANSWER.search(line)
+        if m:
+            return int(m.group(1))
+    return None

@@ -23,16 +23,15 @@ A new component type is one class in this module: a subclass of :class:`Componen
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sandbox import languages
 
-from archon_code.config_files import ConfigError, did_you_mean, read_config_file
+from archon_code.config_files import ConfigError, did_you_mean, read_config_file, warn_once
 
 # Archon's ``model_type`` values and the litellm provider prefix each one stands for. Archon's
 # "vLLM" loads the model in its own process; here it means a vLLM server at ``api_base``.
@@ -178,6 +177,15 @@ def _with_prefix(model: str, model_type: str | None) -> str:
     return prefix + model
 
 
+def _table_language(name: str, also: str = "") -> str:
+    if name not in languages.LANGUAGES:
+        raise ValueError(f"unknown language {name!r}; expected {also}{', '.join(languages.NAMES)}")
+    return name
+
+
+TableLanguage = Annotated[str, AfterValidator(_table_language)]
+
+
 class GeneratorConfig(LLMComponentConfig):
     type: Literal["generator"]
 
@@ -186,9 +194,7 @@ class GeneratorConfig(LLMComponentConfig):
     @field_validator("language")
     @classmethod
     def _known_language(cls, value: str) -> str:
-        if value != "any" and value not in languages.LANGUAGES:
-            raise ValueError(f"unknown language {value!r}; expected any, {', '.join(languages.NAMES)}")
-        return value
+        return value if value == "any" else _table_language(value, "any, ")
 
 
 class FuserConfig(LLMComponentConfig):
@@ -404,7 +410,8 @@ class DatasetSamplesConfig(ComponentConfig):
     include_correct: bool = True
     include_incorrect: bool = True
     max_per_kind: int | None = Field(None, gt=0)
-    languages: list[Literal["python", "cpp"]] = Field(default_factory=lambda: ["python", "cpp"], min_length=1)
+    # Names in the language table; by default those offered when a model may choose.
+    languages: list[TableLanguage] = Field(default_factory=languages.offered_by_default, min_length=1)
 
 
 class MutantsConfig(ComponentConfig):
@@ -553,10 +560,6 @@ def _acted_on(cls: type[BaseModel]) -> list[str]:
     return [name for name in cls.model_fields if name not in ("type", "archon_extra")]
 
 
-# warn_explicit's registry: one warning per distinct message, however often a config loads.
-_WARNED: dict[Any, Any] = {}
-
-
 def parse_architecture(data: Any, source: str = "<config>", *, warn: bool = True) -> Architecture:
     """Validate already-parsed config data; errors raise :class:`ArchitectureError`. Keys
     accepted but not acted on are named in one :class:`IgnoredKeysWarning` (``warn``)."""
@@ -568,9 +571,7 @@ def parse_architecture(data: Any, source: str = "<config>", *, warn: bool = True
         raise ArchitectureError(source, _describe(exc, _normalise_layers(data))) from None
     ignored = architecture.ignored()
     if warn and ignored:
-        # Line 0 has no source text, so the default display is this one line.
-        warnings.warn_explicit("ignored: " + "; ".join(ignored), IgnoredKeysWarning, source, 0,
-                               registry=_WARNED)
+        warn_once("ignored: " + "; ".join(ignored), IgnoredKeysWarning, source)
     return architecture
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import ast
 import threading
 from dataclasses import dataclass
-from typing import Literal
 
 from sandbox import languages
 
-Language = Literal["python", "cpp", "java"]
+Language = str  # a name in the language table
 
 MAX_INPUT_CHARS = 200_000
 
@@ -28,15 +27,10 @@ NON_CODE_TAGS = frozenset(
      "none", "example", "sample", "markdown", "md", "json", "csv", "diff", "math", "latex", "tex"}
 )
 
-_CPP_STRONG = ("#include", "int main", "using namespace", "std::", "cout <<", "cin >>", "cout<<", "cin>>")
-_JAVA_STRONG = ("public static void main", "System.out.", "System.in", "import java.", "String[] args",
-                "new Scanner(", "BufferedReader", "throws IOException", "public class ")
-_JAVA_WEAK = ("Integer.parseInt", "ArrayList<", "HashMap<", ".length", "final ", "new int[", "int[] ",
-              "long[] ", "StringBuilder", "private static ")
-_CPP_WEAK = ("printf(", "scanf(", "long long", "vector<", "return 0;", "#define", "const int ", "void ")
-_PY_LINE_STARTS = ("def ", "class ", "import ", "from ", "elif ", "if __name__", "for ", "while ")
-_PY_STRONG = ("input()", "print(", "sys.stdin", "import sys")
-_PY_WEAK = ("range(", "len(", "self.", "lambda ", " in range", "None", "True", "False", ".append(", "split()")
+# A preprocessor line reads as no indented language's code (``#define`` holds "None" and such).
+_PREPROCESSOR = ("#include", "#define")
+# How a line that begins a program may start, in any language in the table.
+_CODE_STARTS = tuple(dict.fromkeys(s for lang in languages.LANGUAGES.values() for s in lang.code_starts))
 
 
 @dataclass(frozen=True)
@@ -95,27 +89,31 @@ def detect_language(code: str) -> Language | None:
 
 
 def _scores(code: str) -> dict[str, int]:
-    cpp = py = java = 0
+    table = languages.LANGUAGES.values()
+    scores = dict.fromkeys(languages.NAMES, 0)
     for raw in code.split("\n"):
         line = raw.strip()
         if not line:
             continue
-        java += 3 * sum(token in line for token in _JAVA_STRONG) + sum(token in line for token in _JAVA_WEAK)
-        cpp += 3 * sum(token in line for token in _CPP_STRONG) + sum(token in line for token in _CPP_WEAK)
-        if not line.startswith("#include") and not line.startswith("#define"):
-            if line.startswith(_PY_LINE_STARTS) and line.endswith(":"):
-                py += 3
-            elif line.startswith(("import ", "from ")) and not line.endswith(";"):
-                py += 3
-            py += 3 * sum(token in line for token in _PY_STRONG)
-            py += sum(token in line for token in _PY_WEAK)
-        if line.endswith(";") or line in ("{", "}", "};"):
-            # Braces and semicolons: C++ or Java, whichever else the code shows.
-            cpp += 1
-            java += 1
-        elif line.endswith(":") and not line.startswith("//"):
-            py += 1
-    return {"cpp": cpp, "python": py, "java": java}
+        preprocessor = line.startswith(_PREPROCESSOR)
+        braces = line.endswith(";") or line in ("{", "}", "};")
+        for lang in table:
+            indented = lang.blocks == "indent"
+            if indented and preprocessor:
+                continue
+            if indented and line.startswith(lang.block_starts) and line.endswith(":"):
+                scores[lang.name] += 3
+            elif indented and line.startswith(("import ", "from ")) and not line.endswith(";"):
+                scores[lang.name] += 3
+            scores[lang.name] += 3 * sum(token in line for token in lang.strong_marks)
+            scores[lang.name] += sum(token in line for token in lang.weak_marks)
+        # Braces and semicolons: any braced language, whichever else the code shows.
+        for lang in table:
+            if braces and lang.blocks == "braces":
+                scores[lang.name] += 1
+            elif not braces and lang.blocks == "indent" and line.endswith(":") and not line.startswith("//"):
+                scores[lang.name] += 1
+    return scores
 
 
 def _drop_reasoning(text: str, notes: list[str]) -> str:
@@ -215,13 +213,6 @@ def _pick_block(blocks: list[_Block], prefer: str) -> tuple[_Block, Language, st
     return f"no code found: {len(blocks)} fenced block(s), none reads as {_NAMES}"
 
 
-_CODE_STARTS = (
-    "import ", "from ", "def ", "class ", "#include", "using namespace", "int main", "n = ", "n=", "t = ", "t=",
-    "for ", "while ", "if __name__", "print(", "input(", "sys.", "@", "#!", "template", "typedef", "const ",
-    "long long", "struct ", "static ", "void ", "int ", "auto ", "namespace ", "#define",
-)
-
-
 def _unfenced(text: str) -> tuple[str | None, Language | None, str]:
     """The whole answer as code, after dropping leading and trailing prose."""
     lines = text.split("\n")
@@ -239,7 +230,7 @@ def _unfenced(text: str) -> tuple[str | None, Language | None, str]:
     prose = sum(_is_prose(line) for line in body)
     if prose * 3 > len(body):
         return None, None, "no code found: no fenced block, and the response is mostly prose"
-    if language == "python" and not _parses(code):
+    if language == languages.PYTHON.name and not _parses(code):
         return None, None, "no code found: no fenced block, and the unfenced text is not valid python"
     why = "unfenced response reads as " + languages.get(language).label
     if start > 0 or end < len(lines):

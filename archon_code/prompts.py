@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from problems import Problem
 from sandbox import languages
 
+# How much of a statement components quote when they put it into a prompt of their own.
+PROMPT_DESCRIPTION_CHARS = 20_000
+
 LanguageChoice = str  # a name in the language table, or "any"
 Message = dict[str, str]
 
@@ -299,7 +302,7 @@ def generator_messages(problem: Problem, language: LanguageChoice = "any", *, fe
     instruction = _language_instruction(language)
     messages: list[Message] = [{"role": "system", "content": SYSTEM["generator"]}]
     if few_shot:
-        shown = language if language in FEW_SHOT.solutions else "python"
+        shown = language if language in FEW_SHOT.solutions else languages.DEFAULT.name
         example = "\n\n".join(
             [
                 "Solve the following competitive programming problem.",

@@ -41,6 +41,8 @@ HiddenTests = Literal["private", "private+generated", "public+private+generated"
 HIDDEN_TESTS: tuple[str, ...] = ("private", "private+generated", "public+private+generated")
 DEFAULT_HIDDEN_TESTS: HiddenTests = "private"
 
+DEFAULT_TIME_SCALE = 1.0
+
 DEEPMIND_EXTRA_MEMORY_MB = 32
 DEEPMIND_WALL_FACTOR = 30
 ARCHON_EXTRA_TIME_S = 10.0
@@ -70,7 +72,7 @@ class Job:
 class Rules:
     checker: str = DEFAULT_CHECKER
     limits: LimitsPolicy = DEFAULT_LIMITS_POLICY
-    time_scale: float = 1.0
+    time_scale: float = DEFAULT_TIME_SCALE
     hidden_tests: HiddenTests = DEFAULT_HIDDEN_TESTS
 
     def __post_init__(self) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from archon_code.stored_solutions import reference_solutions  # noqa: E402
 from problems import load_problems  # noqa: E402
 from sandbox.pool import SandboxPool  # noqa: E402
 from sandbox.types import Limits, Program, TestCase  # noqa: E402
@@ -42,7 +43,7 @@ def workloads(n: int, data: Path | None) -> dict[str, list[tuple[Program, list[T
     out = {name: [(Program(src), tests)] for name, src in PROGRAMS.items()}
     if data is not None:
         out["dev"] = [
-            (Program(p.reference_solutions("python")[0]),
+            (Program(reference_solutions(p, "python")[0]),
              [TestCase(t.input, t.output) for t in p.public()])
             for p in load_problems(str(data / "codecontests-dev.jsonl"))
         ]

@@ -34,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from archon_code.stored_solutions import reference_solutions  # noqa: E402
 from problems import load_problems  # noqa: E402
 from sandbox.checker import check  # noqa: E402
 from sandbox.image import ensure_image  # noqa: E402
@@ -55,7 +56,7 @@ def workload(data: Path, fail_share: float, seed: int):
     for p in load_problems(str(data / "codecontests-dev.jsonl")):
         tests = [TestCase(t.input, t.output) for t in p.public() + p.hidden()]
         limits = Limits(time_s=p.time_limit_s, memory_mb=p.memory_limit_mb)
-        src = p.reference_solutions("python")[0]
+        src = reference_solutions(p, "python")[0]
         jobs.append((p.id, src, tests, limits))
         if rng.random() < fail_share:
             bad = "print(0)\n" if rng.random() < 0.5 else "raise SystemExit(f'crash {1/0}')\n"

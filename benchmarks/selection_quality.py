@@ -44,10 +44,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from problems import Problem, load_problems  # noqa: E402
-from problems.model import runnable_language  # noqa: E402
 from sandbox.pool import SandboxPool  # noqa: E402
 
 from archon_code.architectures import resolve_architecture  # noqa: E402
+from archon_code.stored_solutions import reference_solutions, runnable_solutions  # noqa: E402
 from archon_code.components.base import Component, build  # noqa: E402
 from archon_code.config import Architecture, load_architecture, parse_architecture  # noqa: E402
 from archon_code.context import Context, LLMHub  # noqa: E402
@@ -134,13 +134,12 @@ def pool_for(problem: Problem, seed: int, n_mutants: int, max_dataset: int) -> l
     out: list[Candidate] = []
     rng = random.Random(seed)
     for kind, sols in (("correct", problem.solutions), ("incorrect", problem.incorrect_solutions)):
-        usable = [(lang, src) for code, src in zip(sols.language, sols.solution)
-                  if (lang := runnable_language(code)) is not None]
+        usable = [s.program for s in runnable_solutions(sols)]
         if len(usable) > max_dataset:
             usable = rng.sample(usable, max_dataset)
-        for k, (lang, src) in enumerate(usable):
-            out.append(Candidate(f"{kind}.{k}", src, lang, "dataset", 1, meta={"kind": kind}))
-    references = problem.reference_solutions("python")
+        for k, program in enumerate(usable):
+            out.append(Candidate(f"{kind}.{k}", program.source, program.language, "dataset", 1, meta={"kind": kind}))
+    references = reference_solutions(problem, "python")
     if references:
         for k, m in enumerate(program_mutants(references[0], n_mutants, seed)):
             out.append(Candidate(f"mutant.{k}", m.source, "python", "mutants", 1,

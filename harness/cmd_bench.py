@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -17,6 +16,10 @@ from rich.text import Text
 from archon_code.llm_defaults import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIES
 from harness.console import err, fail, quiet_when_cancelled, sandbox_warnings
 from harness.options import (
+    DEFAULT_CHECKER,
+    DEFAULT_HIDDEN_TESTS,
+    DEFAULT_LIMITS_POLICY,
+    DEFAULT_TIME_SCALE,
     ApiBaseOpt,
     BackendOpt,
     CheckerOpt,
@@ -54,10 +57,10 @@ def bench_command(
     max_retries: MaxRetriesOpt = DEFAULT_MAX_RETRIES,
     timeout: TimeoutOpt = None,
     max_sandboxes: MaxSandboxesOpt = None,
-    limits: LimitsOpt = "deepmind",
-    time_scale: TimeScaleOpt = 1.0,
-    checker: CheckerOpt = "codecontests",
-    hidden_tests: HiddenTestsOpt = "private",
+    limits: LimitsOpt = DEFAULT_LIMITS_POLICY,
+    time_scale: TimeScaleOpt = DEFAULT_TIME_SCALE,
+    checker: CheckerOpt = DEFAULT_CHECKER,
+    hidden_tests: HiddenTestsOpt = DEFAULT_HIDDEN_TESTS,
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
     run_dir: Annotated[Optional[Path], typer.Option("--run-dir", metavar="DIR", help="Where the run lives (default: runs/<arch>-<config hash>).")] = None,
@@ -69,7 +72,7 @@ def bench_command(
     from archon_code.architectures import resolve_architecture
     from archon_code.config import ArchitectureError
     from archon_code.context import with_model
-    from harness.runstore import RunStore, RunStoreError, config_hash, default_run_dir, versions
+    from harness.runstore import RunStore, RunStoreError, config_hash, default_run_dir, runs_root, versions
     from problems import ProblemError, load_problems
 
     rules = make_rules(limits=limits, time_scale=time_scale, checker=checker, hidden_tests=hidden_tests)
@@ -97,8 +100,7 @@ def bench_command(
         "rules": rules.to_dict(),
     }
     chash = config_hash(config)
-    runs_root = Path(os.environ.get("ARCHON_CODE_RUNS", "runs"))
-    path = run_dir or default_run_dir(runs_root, architecture.name, config)
+    path = run_dir or default_run_dir(runs_root(), architecture.name, config)
     store = RunStore(path)
     meta = {"config_hash": chash, "config": config, "rules": rules.to_dict(),
             "versions": versions(), "command": sys.argv[1:]}

@@ -14,6 +14,10 @@ from rich.text import Text
 
 from harness.console import err, fail, sandbox_warnings
 from harness.options import (
+    DEFAULT_CHECKER,
+    DEFAULT_HIDDEN_TESTS,
+    DEFAULT_LIMITS_POLICY,
+    DEFAULT_TIME_SCALE,
     BackendOpt,
     CheckerOpt,
     HiddenTestsOpt,
@@ -190,10 +194,10 @@ def validate_problems(
     max_sandboxes: MaxSandboxesOpt = None,
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
-    limits: LimitsOpt = "deepmind",
-    time_scale: TimeScaleOpt = 1.0,
-    checker: CheckerOpt = "codecontests",
-    hidden_tests: HiddenTestsOpt = "private",
+    limits: LimitsOpt = DEFAULT_LIMITS_POLICY,
+    time_scale: TimeScaleOpt = DEFAULT_TIME_SCALE,
+    checker: CheckerOpt = DEFAULT_CHECKER,
+    hidden_tests: HiddenTestsOpt = DEFAULT_HIDDEN_TESTS,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON report.")] = False,
 ) -> None:
     """Run every stored solution (and incorrect solution) on its tests in the sandbox.

@@ -17,6 +17,9 @@ from rich.text import Text
 
 from harness.console import fail, sandbox_warnings
 from harness.options import (
+    DEFAULT_CHECKER,
+    DEFAULT_LIMITS_POLICY,
+    DEFAULT_TIME_SCALE,
     BackendOpt,
     CheckerOpt,
     LimitsOpt,
@@ -75,16 +78,14 @@ def read_tests(path: Path) -> list[TestCase]:
 
 
 def detect_language(path: Path, source: str) -> str:
-    """By file suffix (the language table's); otherwise by what the source reads as (Python
-    when unclear)."""
+    """By file suffix (the language table's); otherwise by what the source reads as (the
+    table's default language when unclear)."""
     from archon_code.extract import detect_language as by_content
 
     lang = languages.by_suffix(path.name.lower())
-    if lang is None and path.suffix.lower() in (".cc", ".cxx", ".c++", ".c"):
-        lang = languages.CPP
     if lang is not None:
         return lang.name
-    return by_content(source) or "python"
+    return by_content(source) or languages.DEFAULT.name
 
 
 def read_program(path: Path, language: str) -> Program:
@@ -176,9 +177,9 @@ def exec_command(
                                               "seconds (applied as --limits says).")] = 2.0,
     memory_limit: Annotated[int, typer.Option("--memory-limit", min=8, help="The problem's memory limit "
                                               "in MB (applied as --limits says).")] = 256,
-    limits_policy: LimitsOpt = "deepmind",
-    time_scale: TimeScaleOpt = 1.0,
-    checker: CheckerOpt = "codecontests",
+    limits_policy: LimitsOpt = DEFAULT_LIMITS_POLICY,
+    time_scale: TimeScaleOpt = DEFAULT_TIME_SCALE,
+    checker: CheckerOpt = DEFAULT_CHECKER,
     input_file: Annotated[Optional[str], typer.Option("--input-file", help="The program reads its input "
                                                       "from this file (file-I/O problems).")] = None,
     output_file: Annotated[Optional[str], typer.Option("--output-file", help="The program writes its "

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,6 +17,10 @@ from rich.text import Text
 from archon_code.llm_defaults import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIES
 from harness.console import err, fail, quiet_when_cancelled, sandbox_warnings
 from harness.options import (
+    DEFAULT_CHECKER,
+    DEFAULT_HIDDEN_TESTS,
+    DEFAULT_LIMITS_POLICY,
+    DEFAULT_TIME_SCALE,
     ApiBaseOpt,
     BackendOpt,
     CheckerOpt,
@@ -76,10 +79,10 @@ def search_command(
     max_retries: MaxRetriesOpt = DEFAULT_MAX_RETRIES,
     timeout: TimeoutOpt = None,
     max_sandboxes: MaxSandboxesOpt = None,
-    limits: LimitsOpt = "deepmind",
-    time_scale: TimeScaleOpt = 1.0,
-    checker: CheckerOpt = "codecontests",
-    hidden_tests: HiddenTestsOpt = "private",
+    limits: LimitsOpt = DEFAULT_LIMITS_POLICY,
+    time_scale: TimeScaleOpt = DEFAULT_TIME_SCALE,
+    checker: CheckerOpt = DEFAULT_CHECKER,
+    hidden_tests: HiddenTestsOpt = DEFAULT_HIDDEN_TESTS,
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary (results.json) to stdout at the end.")] = False,
@@ -104,6 +107,7 @@ def search_command(
     from harness.dirlock import DirError, DirLock
     from harness.metering import MeteredCache
     from harness.progress import RunProgress
+    from harness.runstore import runs_root
     from harness.search import (
         DEFAULTS_HOW,
         Baseline,
@@ -149,8 +153,7 @@ def search_command(
         part, held = split_problems(problem_list, holdout, seed)
     except SearchError as e:
         raise fail(str(e))
-    root = Path(os.environ.get("ARCHON_CODE_RUNS", "runs"))
-    path = study_dir or default_study_dir(root, search_space, study_config(search_space, options, part, held))
+    path = study_dir or default_study_dir(runs_root(), search_space, study_config(search_space, options, part, held))
     check_credentials(defaults)
 
     lock = DirLock(path, "study dir")

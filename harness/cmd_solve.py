@@ -16,6 +16,9 @@ from harness.cmd_sandbox import UsageError
 from harness.console import err, fail, sandbox_warnings
 from archon_code.llm_defaults import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIES
 from harness.options import (
+    DEFAULT_CHECKER,
+    DEFAULT_LIMITS_POLICY,
+    DEFAULT_TIME_SCALE,
     ApiBaseOpt,
     BackendOpt,
     CheckerOpt,
@@ -89,9 +92,9 @@ def solve_command(
     max_sandboxes: MaxSandboxesOpt = None,
     backend: BackendOpt = "auto",
     ray_address: RayAddressOpt = None,
-    limits: LimitsOpt = "deepmind",
-    time_scale: TimeScaleOpt = 1.0,
-    checker: CheckerOpt = "codecontests",
+    limits: LimitsOpt = DEFAULT_LIMITS_POLICY,
+    time_scale: TimeScaleOpt = DEFAULT_TIME_SCALE,
+    checker: CheckerOpt = DEFAULT_CHECKER,
     no_cache: NoCacheOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: the solution, trace and program.")] = False,
 ) -> None:

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from archon_code.rules import HIDDEN_TESTS, LIMITS_POLICIES
+from archon_code.rules import (
+    DEFAULT_HIDDEN_TESTS,
+    DEFAULT_LIMITS_POLICY,
+    DEFAULT_TIME_SCALE,
+    HIDDEN_TESTS,
+    LIMITS_POLICIES,
+)
 from archon_code.llm_defaults import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
@@ -19,6 +25,7 @@ from archon_code.llm_defaults import (
 )
 from harness.console import fail
 from sandbox.checker import CHECKERS
+from sandbox.runner import DEFAULT_CHECKER
 
 if TYPE_CHECKING:
     from archon_code.llm import LLMSettings, RetryNotice
@@ -135,8 +142,8 @@ CheckerOpt = Annotated[
 ]
 
 
-def make_rules(*, limits: LimitsPolicy | str = "deepmind", time_scale: float = 1.0,
-               checker: Checker | str = "codecontests", hidden_tests: HiddenTests | str = "private"):
+def make_rules(*, limits: LimitsPolicy | str = DEFAULT_LIMITS_POLICY, time_scale: float = DEFAULT_TIME_SCALE,
+               checker: Checker | str = DEFAULT_CHECKER, hidden_tests: HiddenTests | str = DEFAULT_HIDDEN_TESTS):
     """The run's verdict rules from the command line; a bad value is a one-line error."""
     from archon_code.rules import Rules, RulesError
 

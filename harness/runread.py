@@ -9,7 +9,6 @@ reports what it has. Bad input is a :class:`ReportError` naming the path.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.metrics import summarize
-from harness.runstore import RunStore, RunStoreError
+from harness.runstore import RunStore, RunStoreError, read_json
 
 NUMERIC_FIELDS = ("pass_expected", "n", "c", "n_public", "c_public", "cost_usd", "tokens")
 TIMING_FIELDS = ("wall_s", "sessions", "started_at", "ended_at")
@@ -45,7 +44,7 @@ def load_run(path: Path) -> Run:
     store = RunStore(path)
     if not store.meta_path.is_file():
         raise ReportError(f"{path}: not a run directory (no run.json)")
-    meta = read_json(store.meta_path)
+    meta = read_json(store.meta_path, ReportError)
     if not isinstance(meta, dict):
         raise ReportError(f"{store.meta_path}: expected a JSON object")
     if not store.records_path.is_file():
@@ -64,7 +63,7 @@ def load_run(path: Path) -> Run:
     seed = config_of(meta).get("seed", 0)
     seed = seed if isinstance(seed, int) else 0
     ordered = [records[p] for p in problem_order([meta], [records]) if p in records]
-    results = read_json(store.results_path) if store.results_path.is_file() else None
+    results = read_json(store.results_path, ReportError) if store.results_path.is_file() else None
     if isinstance(results, dict) and results_match(results, ordered):
         return Run(path, meta, records, results, "results.json")
     summary = summarize(ordered, seed=seed)
@@ -92,15 +91,6 @@ def check_record(path: Path, pid: str, rec: dict) -> None:
             isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) for x in v)
             for v in layers.values()):
         raise ReportError(f"{path}: problem {pid!r}: field 'layers' is not {{layer: [n, c]}}")
-
-
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise ReportError(f"{path}: unreadable ({e})") from None
-    except json.JSONDecodeError as e:
-        raise ReportError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
 
 
 def results_match(results: dict, records: list[dict]) -> bool:

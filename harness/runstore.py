@@ -45,6 +45,11 @@ def config_hash(config: dict[str, Any]) -> str:
     return hashlib.sha256(raw).hexdigest()[:12]
 
 
+def runs_root() -> Path:
+    """Where runs and search studies land unless told (``ARCHON_CODE_RUNS``, else ``runs``)."""
+    return Path(os.environ.get("ARCHON_CODE_RUNS", "runs"))
+
+
 def default_run_dir(root: Path, name: str, config: dict[str, Any]) -> Path:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name) or "run"
     return root / f"{safe}-{config_hash(config)}"
@@ -209,7 +214,7 @@ class RunStore:
         _atomic_write(self.results_path, json.dumps(results, indent=2, default=str))
 
     def meta(self) -> dict:
-        data = _read_json(self.meta_path)
+        data = read_json(self.meta_path, RunStoreError, _MOVE_IT)
         if not isinstance(data, dict):
             raise RunStoreError(f"{self.meta_path}: expected a JSON object; move it away or "
                                 "choose another --run-dir")
@@ -218,18 +223,22 @@ class RunStore:
     def results(self) -> dict | None:
         if not self.results_path.exists():
             return None
-        data = _read_json(self.results_path)
+        data = read_json(self.results_path, RunStoreError, _MOVE_IT)
         return data if isinstance(data, dict) else None
 
 
-def _read_json(path: Path) -> Any:
+_MOVE_IT = "; move it away or choose another --run-dir"
+
+
+def read_json(path: Path, error: Callable[[str], Exception], advice: str = "") -> Any:
+    """The JSON in ``path``; an unreadable or malformed file raises ``error`` with one line
+    naming the file (and, when malformed, the line), then ``advice``."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
-        raise RunStoreError(f"{path}: unreadable ({e})") from None
+        raise error(f"{path}: unreadable ({e})") from None
     except json.JSONDecodeError as e:
-        raise RunStoreError(f"{path}: not valid JSON (line {e.lineno}: {e.msg}); move it away or "
-                            "choose another --run-dir") from None
+        raise error(f"{path}: not valid JSON (line {e.lineno}: {e.msg}){advice}") from None
 
 
 def _read_lines(path: Path, key: str | None = "problem") -> list[dict]:

@@ -26,17 +26,15 @@ the best trials a single-objective search evaluates on the held-out problems) an
 ``startup_trials`` (random trials before TPE starts modelling).
 
 Archon's own ITAS search configs (JSON with ``models_available`` and ``*_choices``) load too;
-:func:`from_archon_search` says which keys map and how.
+:func:`harness.archon_search.from_archon_search` says which keys map and how.
 """
 
 from __future__ import annotations
 
 import copy
-import difflib
 import importlib.resources
 import json
 import re
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,21 +45,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from archon_code.config import (
     Architecture,
     ArchitectureError,
-    IgnoredKeysWarning,
     LLMComponentConfig,
-    load_architecture,
     parse_architecture,
 )
-from archon_code.config_files import ConfigError, did_you_mean, read_config_file
+from archon_code.config_files import find_config, read_config_file, shipped_configs
+from harness.archon_search import from_archon_search
+from harness.space_errors import SpaceError, unknown_key_hint
 
 MARKERS = ("int", "float", "choice", "optional", "repeat", "first")
 SAMPLERS = ("auto", "tpe", "gp", "random", "grid", "nsga2")
-SUFFIXES = (".yaml", ".yml", ".json")
-
-
-class SpaceError(ConfigError):
-    """A space that cannot be loaded or instantiated. ``str()`` gives one line per problem,
-    each naming the file and the place in it."""
 
 
 class Suggest(Protocol):
@@ -324,7 +316,7 @@ class _Parser:
                 field = ".".join(str(p) for p in e["loc"])
                 msg = e["msg"].removeprefix("Value error, ")
                 if e["type"] == "extra_forbidden":
-                    msg = f"unknown key for a {marker} point" + _did_you_mean(field, _SPECS[marker])
+                    msg = f"unknown key for a {marker} point" + unknown_key_hint(field, _SPECS[marker])
                 self.fail(where, f"{marker}: {field}: {msg}" if field else f"{marker}: {msg}")
             return Const(None)
         if marker in ("repeat", "first") and not in_list:
@@ -419,10 +411,6 @@ def _labelled(options: list[Any]) -> list[tuple[Any, Any]]:
         else:
             labels.append(str(k))
     return [(lab if labels.count(lab) == 1 else f"{lab}#{k}", o) for k, (lab, o) in enumerate(zip(labels, options))]
-
-
-def _did_you_mean(key: str, model: type[BaseModel]) -> str:
-    return did_you_mean(key, [f.alias or n for n, f in model.model_fields.items()], cutoff=0.6, list_known=True)
 
 
 # -- instantiation ----------------------------------------------------------------------------
@@ -586,7 +574,7 @@ def parse_space(data: Any, source: str = "<space>") -> SearchSpace:
             field = ".".join(str(p) for p in e["loc"])
             msg = e["msg"]
             if e["type"] == "extra_forbidden" and len(e["loc"]) == 1:
-                msg = "unknown key" + _did_you_mean(field, _SpaceFile)
+                msg = "unknown key" + unknown_key_hint(field, _SpaceFile)
             problems.append(f"{field}: {msg}" if field else msg)
         raise SpaceError(source, problems) from None
     parser = _Parser(source)
@@ -619,170 +607,9 @@ def spaces_dir() -> Path:
 
 
 def list_spaces() -> list[str]:
-    folder = spaces_dir()
-    return sorted(p.stem for p in folder.iterdir() if p.suffix in SUFFIXES) if folder.is_dir() else []
+    return sorted(shipped_configs(spaces_dir()))
 
 
 def resolve_space(name_or_path: str | Path) -> SearchSpace:
     """A shipped space by name (``offline``, ``llm``), or the space in a YAML/JSON file."""
-    path = Path(name_or_path).expanduser()
-    if path.is_file():
-        return load_space(path)
-    text = str(name_or_path)
-    shipped = {p.stem: p for p in spaces_dir().iterdir() if p.suffix in SUFFIXES} if spaces_dir().is_dir() else {}
-    if text in shipped:
-        return load_space(shipped[text])
-    if path.suffix.lower() in SUFFIXES or "/" in text:
-        raise SpaceError(text, ["no such file"])
-    close = difflib.get_close_matches(text, list(shipped), n=3, cutoff=0.6)
-    hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-    raise SpaceError(text, [f"unknown search space; {hint}shipped: {', '.join(sorted(shipped))} "
-                            "(or give the path of a YAML/JSON file)"])
-
-
-# -- Archon's ITAS search configs --------------------------------------------------------------
-
-# Keys of Archon's search configs that name its own machinery (benchmarks judged by an LLM,
-# output folders, a power ranking of models computed by running them): accepted, kept in
-# ``archon_extra``, not acted on.
-ARCHON_SEARCH_IGNORED = frozenset({
-    "benchmark", "judge_model", "baseline_model", "base_output_directory", "search_config_name",
-    "power_ranking_save_path", "answers_save_path", "save_directory",
-    "dataset_sample_for_power_ranking", "dataset_sample_for_search", "dataset_sample_for_final_ranking",
-})
-
-_ARCHON_SAMPLERS = {"random_search": "random", "grid_search": "grid", "bayesian_optimization": "tpe"}
-
-# warn_explicit's registry: each warning once, however often the search config loads.
-_WARNED: dict[Any, Any] = {}
-
-
-class _ArchonSearch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    models_available: list[str] = Field(min_length=1)
-    model_top_k_choices: list[int] = Field(default_factory=lambda: [1], min_length=1)
-    sample_top_k_choices: list[int] = Field(default_factory=lambda: [1], min_length=1)
-    fuser_layer_1_choices: list[int] = Field(default_factory=lambda: [0], min_length=1)
-    fuser_layer_2_choices: list[int] = Field(default_factory=lambda: [0], min_length=1)
-    fuser_layer_3_choices: list[int] = Field(default_factory=lambda: [0], min_length=1)
-    ranker_top_k: int = Field(5, gt=0)
-    add_final_fuser: bool = True
-    maximum_inference_calls: int | None = Field(None, gt=0)
-    search_algorithm_choice: Literal["random_search", "grid_search", "bayesian_optimization"] = "bayesian_optimization"
-    random_search_iterations: int | None = Field(None, gt=0)
-    search_iterations: int | None = Field(None, gt=0)
-    init_points: int | None = Field(None, ge=0)
-    n_iter: int | None = Field(None, ge=0)
-    number_of_archon_configs_for_final_ranking: int | None = Field(None, gt=0)
-    temperature: float = Field(0.7, ge=0, le=2)
-    max_tokens: int = Field(2048, gt=0)
-
-    @model_validator(mode="after")
-    def _fits(self) -> _ArchonSearch:
-        n = len(self.models_available)
-        for key in ("model_top_k_choices", "fuser_layer_1_choices", "fuser_layer_2_choices",
-                    "fuser_layer_3_choices"):
-            bad = [k for k in getattr(self, key) if k < 0 or k > n]
-            if bad:
-                raise ValueError(f"{key}: {bad} outside 0..{n} (the number of models_available)")
-        if 0 in self.model_top_k_choices:
-            raise ValueError("model_top_k_choices: 0 generators leaves nothing to run")
-        if any(k < 1 for k in self.sample_top_k_choices):
-            raise ValueError("sample_top_k_choices: samples start at 1")
-        return self
-
-
-def from_archon_search(data: Mapping[str, Any], source: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Archon's ITAS search config as a space. What maps:
-
-    - ``models_available``: litellm model strings, or Archon's individual model configs
-      (``configs/individual_models/x.json``, read when found beside the search config or in
-      a folder above it, else taken as the model named ``x``); their order stands in for
-      Archon's power ranking, which it computes by running every model on a judged benchmark;
-    - ``model_top_k_choices``: layer 1 is the first k models as generators;
-    - ``sample_top_k_choices``: samples per generator (one value shared by all of them);
-    - ``fuser_layer_{1,2,3}_choices``: up to three fusion layers, each of width w (0 leaves it
-      out) fusing with the first w models, each preceded by a critic layer and a ranker layer
-      (``ranker_top_k``, default 5) run by the first model, as Archon's ITAS builds them;
-    - ``add_final_fuser`` (default true): a last fuser layer with the first model;
-    - ``maximum_inference_calls`` -> ``search.max_samples``: a trial asking for more LLM samples
-      per problem is skipped;
-    - ``search_algorithm_choice``: random_search -> random, grid_search -> grid,
-      bayesian_optimization -> tpe; ``random_search_iterations``, ``search_iterations`` or
-      ``init_points`` + ``n_iter`` -> ``search.trials`` (``init_points`` also sets the random
-      start of TPE); ``number_of_archon_configs_for_final_ranking`` -> ``search.finalists``;
-    - ``temperature`` and ``max_tokens`` (Archon's general model config: 0.7 and 2048).
-
-    Kept aside, not acted on, and named in an :class:`IgnoredKeysWarning`: Archon's
-    benchmark, judge and baseline models, output folders and dataset sampling keys (the
-    held-out split replaces the latter).
-    """
-    body = {k: v for k, v in data.items() if k not in ARCHON_SEARCH_IGNORED}
-    extra = {k: v for k, v in data.items() if k in ARCHON_SEARCH_IGNORED}
-    if extra:
-        warnings.warn_explicit("ignored: " + ", ".join(extra), IgnoredKeysWarning, source, 0, registry=_WARNED)
-    try:
-        cfg = _ArchonSearch.model_validate(body)
-    except ValidationError as exc:
-        problems = []
-        for e in exc.errors(include_url=False):
-            field = ".".join(str(p) for p in e["loc"])
-            msg = e["msg"].removeprefix("Value error, ")
-            if e["type"] == "extra_forbidden":
-                msg = "not a key of Archon's search configs that maps here" + _did_you_mean(field, _ArchonSearch)
-            problems.append(f"{field}: {msg}" if field else msg)
-        raise SpaceError(source, problems) from None
-    models = [_archon_model(entry, source) for entry in cfg.models_available]
-    guessed = [f"{entry} as {model!r}" for entry, (model, found) in zip(cfg.models_available, models) if not found]
-    if guessed:
-        warnings.warn_explicit("models_available: not found beside the search config or above it, so named "
-                               "by the file: " + ", ".join(guessed), IgnoredKeysWarning, source, 0, registry=_WARNED)
-    models = [model for model, _ in models]
-    common = {"temperature": cfg.temperature, "max_tokens": cfg.max_tokens}
-    samples = {"choice": cfg.sample_top_k_choices, "name": "sample_top_k"}
-    layers: list[Any] = [[{"first": [{"type": "generator", "model": m, "samples": samples, **common} for m in models],
-                           "count": {"choice": cfg.model_top_k_choices, "name": "model_top_k"}}]]
-    for i in (1, 2, 3):
-        widths = getattr(cfg, f"fuser_layer_{i}_choices")
-        if widths == [0]:
-            continue
-        name = f"fuser_layer_{i}"
-        critic = [{"type": "critic", "model": models[0], **common}]
-        ranker = [{"type": "ranker", "model": models[0], "top_k": cfg.ranker_top_k, **common}]
-        layers.append({"choice": {str(w): critic if w else None for w in widths}, "name": name})
-        layers.append({"choice": {str(w): ranker if w else None for w in widths}, "name": name})
-        layers.append({"choice": {str(w): [{"type": "fuser", "model": models[j], **common} for j in range(w)] or None
-                                  for w in widths}, "name": name})
-    if cfg.add_final_fuser:
-        layers.append([{"type": "fuser", "model": models[0], **common}])
-    trials = cfg.random_search_iterations if cfg.search_algorithm_choice == "random_search" else None
-    if cfg.init_points is not None or cfg.n_iter is not None:
-        trials = trials or (cfg.init_points or 0) + (cfg.n_iter or 0) or None
-    trials = trials or cfg.search_iterations
-    search = {"sampler": _ARCHON_SAMPLERS[cfg.search_algorithm_choice], "trials": trials,
-              "max_samples": cfg.maximum_inference_calls,
-              "finalists": cfg.number_of_archon_configs_for_final_ranking or 1,
-              "startup_trials": cfg.init_points}
-    name = Path(source).stem if source and not source.startswith("<") else "archon-search"
-    return {"name": name, "search": search, "layers": layers}, extra
-
-
-def _archon_model(entry: str, source: str) -> tuple[str, bool]:
-    """(litellm model, whether it was read) for one of ``models_available``: a model string as
-    it is, or one of Archon's individual model configs (a JSON file holding one generator),
-    looked for beside the search config and in every folder above it."""
-    if not entry.endswith(".json"):
-        return entry, True
-    here = Path(source).parent if not source.startswith("<") else Path.cwd()
-    for folder in [here, *here.parents]:
-        path = folder / entry
-        if path.is_file():
-            try:
-                arch = load_architecture(path, warn=False)
-            except ArchitectureError as e:
-                raise SpaceError(source, [f"models_available: {line}" for line in str(e).splitlines()]) from None
-            llms = [c for layer in arch.layers for c in layer if isinstance(c, LLMComponentConfig)]
-            if llms:
-                return llms[0].litellm_model, True
-    return Path(entry).stem, False
+    return load_space(find_config(name_or_path, spaces_dir(), "search space", SpaceError))

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from archon_code.rules import Rules, public_tests
-from problems import Problem, runnable_language
+from archon_code.stored_solutions import runnable_solutions
+from problems import Problem
 from sandbox.runner import Runner
 from sandbox.types import JobResult, Program, TestCase
 
@@ -97,10 +98,8 @@ def solution_jobs(problems: list[Problem]):
     Python 2 solutions cannot run here and are left out."""
     for problem in problems:
         for kind, sols in (("correct", problem.solutions), ("incorrect", problem.incorrect_solutions)):
-            for index, (lang, source) in enumerate(zip(sols.language, sols.solution)):
-                language = runnable_language(lang)
-                if language is not None:
-                    yield problem, kind, index, Program(source, language)
+            for stored in runnable_solutions(sols):
+                yield problem, kind, stored.index, stored.program
 
 
 def count_jobs(problems: list[Problem]) -> int:

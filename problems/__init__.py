@@ -14,13 +14,11 @@ from problems.model import (
     Difficulty,
     Language,
     Problem,
-    RunnableLanguage,
     Solutions,
     Source,
     Test,
     Tests,
     TimeLimit,
-    runnable_language,
 )
 
 __all__ = [
@@ -35,7 +33,6 @@ __all__ = [
     "ProblemFileError",
     "ProblemNotFoundError",
     "ProblemSourceError",
-    "RunnableLanguage",
     "Solutions",
     "Source",
     "Test",
@@ -45,5 +42,4 @@ __all__ = [
     "load_bundled",
     "load_problems",
     "read_problem_dir",
-    "runnable_language",
 ]

@@ -35,7 +35,10 @@ PROBLEM_FILE = "problem.yaml"
 # dataset's UNKNOWN_SOURCE would say the data is missing. Commands show this label instead.
 BUNDLED_SOURCE = "bundled"
 
-_SOLUTION_LANGUAGES = {".py": Language.PYTHON3, ".cpp": Language.CPP, ".java": Language.JAVA}
+# The folder format's own rule for which dataset language a solution file holds (files with
+# other suffixes are not solutions). It names dataset ids, which only the dataset can add to;
+# whether and how each runs is the language table's business, and a test keeps the two agreeing.
+SOLUTION_SUFFIXES = {".py": Language.PYTHON3, ".cpp": Language.CPP, ".java": Language.JAVA}
 
 
 class BundledMeta(BaseModel):
@@ -148,7 +151,7 @@ def _read_solutions(folder: Path) -> dict[str, list]:
     if not folder.is_dir():
         return solutions
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        language = _SOLUTION_LANGUAGES.get(path.suffix)
+        language = SOLUTION_SUFFIXES.get(path.suffix)
         if language is None or not path.is_file():
             continue
         solutions["language"].append(int(language))

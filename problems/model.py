@@ -11,11 +11,9 @@ import enum
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-
-RunnableLanguage = Literal["python", "cpp", "java"]
 
 # The dataset card documents these as the limits to assume when a record leaves them
 # unset: ``time_limit`` may be null (or zero) and ``memory_limit_bytes`` may be 0.
@@ -84,6 +82,9 @@ class Difficulty(_NamedIntEnum):
 
 
 class Language(_NamedIntEnum):
+    """The dataset's solution languages. Which of them run, and as what, is the language
+    table's business (``archon_code.stored_solutions``)."""
+
     UNKNOWN_LANGUAGE = 0
     PYTHON = 1  # Python 2
     CPP = 2
@@ -103,16 +104,6 @@ _LANGUAGE_LABELS = {
     Language.PYTHON3: "python3",
     Language.JAVA: "java",
 }
-
-# Only these run in the sandbox: it ships python3 and g++, not Python 2 or a JVM.
-_RUNNABLE: dict[int, RunnableLanguage] = {Language.PYTHON3: "python", Language.CPP: "cpp",
-                                          Language.JAVA: "java"}
-
-
-def runnable_language(language: int) -> RunnableLanguage | None:
-    """The sandbox language for a dataset language code, or None if it cannot run."""
-    return _RUNNABLE.get(int(language))
-
 
 @dataclass(frozen=True)
 class Test:
@@ -238,16 +229,6 @@ class Problem(_Record):
         if include_generated:
             tests += self.generated_tests.pairs()
         return tests
-
-    def reference_solutions(self, language: RunnableLanguage) -> list[str]:
-        """Known-correct solutions that the sandbox can run in ``language``."""
-        if language not in _RUNNABLE.values():
-            raise ValueError(f"language must be one of {', '.join(_RUNNABLE.values())}, not {language!r}")
-        return [
-            source
-            for lang, source in zip(self.solutions.language, self.solutions.solution)
-            if runnable_language(lang) == language
-        ]
 
     @property
     def time_limit_s(self) -> float:

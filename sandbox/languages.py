@@ -1,8 +1,9 @@
 """The one language table: what each language needs to compile and run in the sandbox.
 
-Every other module reads it (the pool builds job headers from it, extraction reads its fence
-tags, the problem model its CodeContests ids, prompts its names), so adding a language is a
-row here, what the image needs (sandbox/Dockerfile.sandbox) and the prompts.
+Every other module reads it (the pool builds job headers from it, extraction its fence tags
+and the marks of its code, the mapping of a problem's stored solutions its CodeContests ids,
+the command line its file suffixes, prompts its names), so adding a language is a row here,
+what the image needs (sandbox/Dockerfile.sandbox) and the prompts.
 
 Paths: the supervisor writes the source as ``{box}/{source}`` (read-only for the program),
 builds with ``build`` in a fresh work dir, keeps ``artifact`` (a file, or a directory that it
@@ -15,8 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
-
-LanguageName = Literal["python", "cpp", "java"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,18 @@ class Language:
     # language" is offered it.
     prompt: str = ""
     offered_by_default: bool = True
+    # Other file suffixes that name it (a user's ``sol.cc``); ``suffix`` is what it is saved as.
+    other_suffixes: tuple[str, ...] = ()
+    # How code in it reads, for answers and files that do not say: a line holding a strong
+    # mark counts 3, a weak one 1. ``blocks``: what shapes its lines ("braces": lines ending
+    # in ";" or lone braces; "indent": lines ending in ":" that open a block, where
+    # ``block_starts`` opening a line and ":" closing it count as strong, and so do import
+    # lines without ";"). ``code_starts``: how a line that begins a program in it may start.
+    strong_marks: tuple[str, ...] = ()
+    weak_marks: tuple[str, ...] = ()
+    blocks: Literal["braces", "indent"] = "braces"
+    block_starts: tuple[str, ...] = ()
+    code_starts: tuple[str, ...] = ()
 
     def main_name(self, source: str) -> str:
         """The entry point the source declares (Java: its public class), else ``main``."""
@@ -70,6 +81,13 @@ PYTHON = Language(
     artifact_name=None, run=("{python}",), fence_tags=("python", "python3", "py", "py3"),
     codecontests=(3,),
     image_needs="python3", prompt="it runs with CPython 3, standard library only",
+    strong_marks=("input()", "print(", "sys.stdin", "import sys"),
+    weak_marks=("range(", "len(", "self.", "lambda ", " in range", "None", "True", "False", ".append(",
+                "split()"),
+    blocks="indent",
+    block_starts=("def ", "class ", "import ", "from ", "elif ", "if __name__", "for ", "while "),
+    code_starts=("import ", "from ", "def ", "class ", "n = ", "n=", "t = ", "t=", "for ", "while ",
+                 "if __name__", "print(", "input(", "sys.", "@", "#!"),
 )
 CPP = Language(
     name="cpp", label="C++17", suffix=".cpp", source="main.cpp",
@@ -79,6 +97,11 @@ CPP = Language(
     fence_tags=("cpp", "c++", "cc", "cxx", "hpp", "cpp17", "cpp20", "c++17", "c++20", "c"),
     codecontests=(2,),
     image_needs="g++", prompt="it is compiled with g++ -std=c++17 -O2, standard library only",
+    other_suffixes=(".cc", ".cxx", ".c++", ".c"),
+    strong_marks=("#include", "int main", "using namespace", "std::", "cout <<", "cin >>", "cout<<", "cin>>"),
+    weak_marks=("printf(", "scanf(", "long long", "vector<", "return 0;", "#define", "const int ", "void "),
+    code_starts=("#include", "using namespace", "int main", "template", "typedef", "const ", "long long",
+                 "struct ", "static ", "void ", "int ", "auto ", "namespace ", "#define"),
 )
 JAVA = Language(
     name="java", label="Java 17", suffix=".java", source="{main}.java",
@@ -97,10 +120,16 @@ JAVA = Language(
     offered_by_default=False,
     # The launchers find libjli through /proc/self/exe, which a test cannot see.
     env=(("LD_LIBRARY_PATH", "/opt/jdk/lib"),),
+    strong_marks=("public static void main", "System.out.", "System.in", "import java.", "String[] args",
+                  "new Scanner(", "BufferedReader", "throws IOException", "public class "),
+    weak_marks=("Integer.parseInt", "ArrayList<", "HashMap<", ".length", "final ", "new int[", "int[] ",
+                "long[] ", "StringBuilder", "private static "),
 )
 
 LANGUAGES: dict[str, Language] = {lang.name: lang for lang in (PYTHON, CPP, JAVA)}
 NAMES: tuple[str, ...] = tuple(LANGUAGES)
+# What a program is taken to be written in when nothing says otherwise.
+DEFAULT = PYTHON
 
 
 def get(name: str) -> Language:
@@ -126,7 +155,16 @@ def by_fence_tag(tag: str) -> Language | None:
 
 
 def by_suffix(path: str) -> Language | None:
+    """The language a file name's suffix names (its own suffix first, then the others)."""
     for lang in LANGUAGES.values():
         if path.endswith(lang.suffix):
             return lang
+    for lang in LANGUAGES.values():
+        if path.endswith(lang.other_suffixes):
+            return lang
     return None
+
+
+def offered_by_default() -> list[str]:
+    """The names of the languages used when none is asked for."""
+    return [lang.name for lang in LANGUAGES.values() if lang.offered_by_default]

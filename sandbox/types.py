@@ -10,6 +10,8 @@ import enum
 import hashlib
 from dataclasses import asdict, dataclass, field
 
+from sandbox import languages
+
 Language = str  # a name in sandbox.languages.LANGUAGES
 
 
@@ -30,7 +32,7 @@ class Verdict(str, enum.Enum):
 @dataclass(frozen=True)
 class Program:
     source: str
-    language: Language = "python"
+    language: Language = languages.DEFAULT.name
 
     @property
     def key(self) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from archon_code.stored_solutions import reference_solutions
 from tests.cli import CLI, run_cli
 from problems import load_problems
 from tests.openai_server import RateLimited, Reply, ServerError
@@ -88,7 +89,7 @@ def test_kill_mid_run_then_resume_loses_and_duplicates_nothing(tmp_path, docker_
 
 def test_llm_architecture_and_a_failing_provider_is_an_error(tmp_path, openai_server, docker_pool):
     good, bad = load_problems("bundled", problem_ids=PROBLEMS[:2])
-    solution = good.reference_solutions("python")[0]
+    solution = reference_solutions(good, "python")[0]
 
     def script(request, call_index):
         text = request["messages"][-1]["content"]
@@ -124,7 +125,7 @@ def test_bad_input_is_a_clear_error(tmp_path):
 
 def test_component_faults_and_llm_retries_are_shown_not_hidden(tmp_path, openai_server, docker_pool):
     (problem,) = load_problems("bundled", problem_ids=PROBLEMS[:1])
-    solution = fenced(problem.reference_solutions("python")[0])
+    solution = fenced(reference_solutions(problem, "python")[0])
     arch = tmp_path / "gen-tests.yaml"
     arch.write_text("name: gen-tests\n"
                     "layers:\n"

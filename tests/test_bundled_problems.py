@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from archon_code.stored_solutions import reference_solutions
 from harness.validate import validate
 from problems import load_problems
 from sandbox.pool import SandboxPool
@@ -19,7 +20,7 @@ def test_bundled_set_is_complete():
     assert {"EASY", "MEDIUM", "HARD"} <= difficulties
     for p in problems:
         assert p.public() and len(p.hidden()) >= 8, p.id
-        assert p.reference_solutions("python") and p.reference_solutions("cpp"), p.id
+        assert reference_solutions(p, "python") and reference_solutions(p, "cpp"), p.id
         assert len(p.incorrect_solutions.solution) >= 2, p.id
         for t in p.public():  # the examples in the statement are the public tests
             assert t.input.strip().splitlines()[0] in p.description, p.id
@@ -27,7 +28,7 @@ def test_bundled_set_is_complete():
 
 def test_bundled_set_has_java_solutions():
     problems = load_problems("bundled")
-    with_java = [p for p in problems if p.reference_solutions("java")]
+    with_java = [p for p in problems if reference_solutions(p, "java")]
     assert len(with_java) >= 5, [p.id for p in with_java]
     assert {p.difficulty.name for p in with_java} & {"MEDIUM", "HARD"}
     wrong_java = [

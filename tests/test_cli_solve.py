@@ -8,6 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from archon_code.stored_solutions import reference_solutions
 from harness import cmd_solve
 from problems import load_problems
 from tests.cli import run_cli
@@ -26,7 +27,7 @@ def solve(monkeypatch, tmp_path, openai_server, problem):
     """Invoke `solve` in-process with a throwaway cache and a dummy key for the local server."""
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     monkeypatch.setenv("ARCHON_CODE_CACHE_DIR", str(tmp_path / "cache"))
-    openai_server.script = RoleScript({"generator": lambda body: fenced(problem.reference_solutions("python")[0])})
+    openai_server.script = RoleScript({"generator": lambda body: fenced(reference_solutions(problem, "python")[0])})
     app = typer.Typer()
     app.callback()(lambda: None)  # keeps `solve` a subcommand, as in the real CLI
     cmd_solve.register(app)
@@ -47,7 +48,7 @@ def test_json_output_has_the_solution_and_program(solve, openai_server, problem)
     record = json.loads(result.stdout)
     assert record["problem"] == "Twin Beacons" and record["architecture"] == "single"
     assert record["selected"] == "L1.generator[0].0"
-    assert record["program"] == {"language": "python", "source": problem.reference_solutions("python")[0]}
+    assert record["program"] == {"language": "python", "source": reference_solutions(problem, "python")[0]}
     assert record["why"].startswith("L1.generator[0].0 from L1.generator[0]")
     assert {"trace", "usage", "candidates", "cost_usd", "tokens"} <= set(record)
     assert record["usage"]["L1.generator[0]"]["samples"] == 1

@@ -362,6 +362,11 @@ ERROR_CASES = [
         id="unknown-language",
     ),
     pytest.param(
+        [[{"type": "dataset_samples", "languages": ["python", "go"]}]],
+        ["layer 1, component 1 (dataset_samples): languages.1: unknown language 'go'; expected python, cpp, java"],
+        id="unknown-dataset-language",
+    ),
+    pytest.param(
         [[GEN], []],
         ["layer 2: a layer needs at least one component"],
         id="empty-layer",

@@ -14,6 +14,7 @@ from archon_code.cache import ResponseCache
 from archon_code.config import parse_architecture
 from archon_code.context import LLMHub, LLMSettings, with_model
 from archon_code.pipeline import Pipeline
+from archon_code.stored_solutions import reference_solutions
 from problems import bundled_dir, load_problems
 from sandbox.pool import SandboxPool
 from sandbox.types import Limits, Program, TestCase
@@ -34,7 +35,7 @@ def programs(problem):
     wrong = {path.stem: path.read_text() for path in folder.iterdir()}
     assert set(wrong) == {"off_by_one", "naive_slow", "one_is_prime"}
     assert set(wrong.values()) == set(problem.incorrect_solutions.solution)
-    return {"reference": problem.reference_solutions("python")[0], **wrong}
+    return {"reference": reference_solutions(problem, "python")[0], **wrong}
 
 
 def hub(server, **kwargs) -> LLMHub:

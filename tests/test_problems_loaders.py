@@ -13,6 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from archon_code.stored_solutions import reference_solutions
 import problems.bundled
 import problems.loaders
 from harness import cmd_problems
@@ -431,8 +432,8 @@ def test_bundled_folder_reads_into_the_codecontests_model(tmp_path) -> None:
     assert p.public() == [Test("1 2\n", "3\n"), Test("2 2\n", "4\n"), Test("10 0\n", "10\n")]
     assert p.hidden() == [Test("5 5\n", "10\n"), Test("-1 1\r\n", "0\n")]
     assert p.solutions.language == [Language.PYTHON3, Language.CPP]
-    assert p.reference_solutions("python") == ["print(sum(map(int, input().split())))\n"]
-    assert p.reference_solutions("cpp") == ["#include <cstdio>\nint main(){}\n"]
+    assert reference_solutions(p, "python") == ["print(sum(map(int, input().split())))\n"]
+    assert reference_solutions(p, "cpp") == ["#include <cstdio>\nint main(){}\n"]
     assert p.incorrect_solutions.solution == ["print(0)\n"]
 
 

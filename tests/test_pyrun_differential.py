@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.pyrun_support import SUPERVISOR_ENV, CorpusProgram, PyrunHost, corpus, run_fresh
+from archon_code.stored_solutions import reference_solutions
 
 CORPUS = corpus()
 
@@ -72,7 +73,7 @@ def test_host_dev_solutions_behave_as_in_a_fresh_interpreter(host, codecontests_
     in_process = 0
     for i, problem in enumerate(load_problems(str(codecontests_dev))):
         path = tmp_path / f"sol{i}.py"
-        path.write_text(problem.reference_solutions("python")[0])
+        path.write_text(reference_solutions(problem, "python")[0])
         in_process += host.reason(path) is None
         for test in problem.public()[:2]:
             data = test.input.encode()
@@ -103,11 +104,11 @@ def _jobs(codecontests_dev) -> list[tuple[str, str, object, list, object]]:
     jobs = []
     for p in load_problems(str(codecontests_dev)):
         tests = [TestCase(t.input, t.output) for t in p.public() + p.hidden()[:1]]
-        jobs.append(("dev", p.name, Program(p.reference_solutions("python")[0]), tests,
+        jobs.append(("dev", p.name, Program(reference_solutions(p, "python")[0]), tests,
                      limits(p)))
     for p in load_problems("bundled"):
         tests = [TestCase(t.input, t.output) for t in p.public() + p.hidden()[:2]]
-        sources = [(True, s) for s in p.reference_solutions("python")] + [
+        sources = [(True, s) for s in reference_solutions(p, "python")] + [
             (False, s)
             for lang, s in zip(p.incorrect_solutions.language, p.incorrect_solutions.solution)
             if lang == 3
@@ -192,7 +193,7 @@ def test_docker_image_runs_contest_programs_in_process(docker_pools, codecontest
     src.mkdir()
     expected = {}
     for i, p in enumerate(load_problems(str(codecontests_dev))):
-        (src / f"dev{i}.py").write_text(p.reference_solutions("python")[0])
+        (src / f"dev{i}.py").write_text(reference_solutions(p, "python")[0])
     for prog in CORPUS:
         (src / prog.name).write_text(prog.path.read_text())
         expected[prog.name] = prog.in_process

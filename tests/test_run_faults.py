@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from archon_code.stored_solutions import reference_solutions
 from harness.dirlock import DirLock
 from harness.runstore import RunStore, RunStoreError
 from tests.cli import CLI, run_cli
@@ -197,7 +198,7 @@ def test_a_run_whose_file_system_fails_under_it(small_fs, openai_server):
     problems = load_problems("bundled", problem_ids=[PROBLEM, OTHER])
     # A long comment makes each record larger than a tmpfs page, so a record can never fit
     # in what is left of the page before it.
-    programs = {p.description[:200]: "# " + "padding " * 700 + "\n" + p.reference_solutions("python")[0]
+    programs = {p.description[:200]: "# " + "padding " * 700 + "\n" + reference_solutions(p, "python")[0]
                 for p in problems}
     failing = {OTHER}
 

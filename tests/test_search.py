@@ -14,6 +14,7 @@ import yaml
 
 from archon_code.architectures import resolve_architecture
 from archon_code.config import parse_architecture
+from archon_code.stored_solutions import reference_solutions
 from harness.archfile import architecture_yaml
 from harness.search import (
     RunMemo,
@@ -448,7 +449,7 @@ def llm_space(tmp_path: Path) -> Path:
 def generator_script(right, wrong, calls: list[str]):
     """The right program for the first problem's prompts (as sample 0), wrong code otherwise."""
     solved = right.description[:200]
-    reference = right.reference_solutions("python")[0]
+    reference = reference_solutions(right, "python")[0]
 
     def script(body, index):
         assert role_of(body) == "generator"

@@ -8,9 +8,9 @@ import pytest
 
 from archon_code.components.outcomes import normal_output
 from archon_code.inputs import synthesize
+from archon_code.stored_solutions import runnable_solutions
 from problems import load_problems
-from problems.model import runnable_language
-from sandbox.types import Limits, Program, TestCase, Verdict
+from sandbox.types import Limits, TestCase, Verdict
 
 BUNDLED = {p.name: p for p in load_problems("bundled")}
 COUNTS = {"tiny": 12, "small": 4, "medium": 2, "max": 1}
@@ -26,8 +26,7 @@ def test_correct_solutions_never_crash_and_always_agree(docker_pool, name):
     assert made.layout is not None
     sizes = {g.profile.size for g in made.inputs}
     assert {"tiny", "small", "max"} <= sizes
-    solutions = [Program(src, lang) for code, src in zip(problem.solutions.language, problem.solutions.solution)
-                 if (lang := runnable_language(code)) is not None]
+    solutions = [s.program for s in runnable_solutions(problem.solutions)]
     assert len(solutions) >= 2
     limits = Limits(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
     tests = [TestCase(g.text) for g in made.inputs]

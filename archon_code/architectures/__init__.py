@@ -6,30 +6,20 @@ of a YAML/JSON file; ``list_architectures`` names the shipped ones.
 
 from __future__ import annotations
 
-import difflib
 import importlib.resources
 from pathlib import Path
 
 from archon_code.config import Architecture, ArchitectureError, load_architecture
-
-SUFFIXES = (".yaml", ".yml", ".json")
+from archon_code.config_files import find_config, shipped_configs
 
 
 def architectures_dir() -> Path:
     return Path(str(importlib.resources.files(__name__)))
 
 
-def _shipped() -> dict[str, Path]:
-    return {
-        p.stem: p
-        for p in sorted(architectures_dir().iterdir())
-        if p.suffix in SUFFIXES and p.is_file() and not p.name.startswith((".", "_"))
-    }
-
-
 def list_architectures() -> list[str]:
     """Names of the shipped architectures, sorted."""
-    return sorted(_shipped())
+    return sorted(shipped_configs(architectures_dir()))
 
 
 def resolve_architecture(name_or_path: str | Path) -> Architecture:
@@ -37,22 +27,7 @@ def resolve_architecture(name_or_path: str | Path) -> Architecture:
 
     An existing file wins over a shipped name. Anything else raises ArchitectureError with
     one line naming what was asked for, the shipped names, and close matches."""
-    path = Path(name_or_path).expanduser()
-    if path.is_file():
-        return load_architecture(path)
-    text = str(name_or_path)
-    shipped = _shipped()
-    if text in shipped:
-        return load_architecture(shipped[text])
-    if path.suffix.lower() in SUFFIXES or "/" in text or "\\" in text:
-        raise ArchitectureError(text, ["no such file"])
-    close = difflib.get_close_matches(text, list(shipped), n=3, cutoff=0.6)
-    hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-    raise ArchitectureError(
-        text,
-        [f"unknown architecture; {hint}shipped: {', '.join(sorted(shipped))} "
-         "(or give the path of a YAML/JSON file)"],
-    )
+    return load_architecture(find_config(name_or_path, architectures_dir(), "architecture", ArchitectureError))
 
 
 __all__ = ["architectures_dir", "list_architectures", "resolve_architecture"]

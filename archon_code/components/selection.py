@@ -20,7 +20,8 @@ from archon_code.components.rankers import (
 )
 from archon_code.components.screening import ScreenStats, screen_inputs
 from archon_code.components.test_generation import InputGenerator, InputMutation, InputSynthesis, PublicFilter
-from archon_code.components.tournament import Tournament, fenced_inputs, judge_verdict
+from archon_code.answers import fenced_inputs, judge_verdict
+from archon_code.components.tournament import Tournament
 
 __all__ = [
     "Cluster", "CodeT", "Group", "InputGenerator", "InputMutation", "InputSynthesis", "Outcomes",

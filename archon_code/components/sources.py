@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import random
 
-from problems.model import runnable_language
+from sandbox import languages
 
 from archon_code.components.base import Component
 from archon_code.config import DatasetSamplesConfig, MutantsConfig
 from archon_code.context import Context
 from archon_code.mutants import program_mutants
 from archon_code.state import Candidate, State
+from archon_code.stored_solutions import reference_solutions, runnable_solutions
 
 
 class DatasetSamples(Component[DatasetSamplesConfig]):
@@ -36,17 +37,13 @@ class DatasetSamples(Component[DatasetSamplesConfig]):
         ):
             if not include:
                 continue
-            usable = [
-                (i, lang, source)
-                for i, (code, source) in enumerate(zip(solutions.language, solutions.solution))
-                if (lang := runnable_language(code)) is not None and lang in cfg.languages
-            ]
+            usable = [s for s in runnable_solutions(solutions) if s.program.language in cfg.languages]
             if cfg.max_per_kind is not None and len(usable) > cfg.max_per_kind:
-                usable = sorted(rng.sample(usable, cfg.max_per_kind))
-            for i, lang, source in usable:
+                usable = sorted(rng.sample(usable, cfg.max_per_kind), key=lambda s: s.index)
+            for stored in usable:
                 state.add_candidate(Candidate(
-                    id=state.next_id("dataset"), source=source, language=lang, origin=self.label,
-                    layer=state.layer, meta={"kind": kind, "index": i}))
+                    id=state.next_id("dataset"), source=stored.program.source, language=stored.program.language,
+                    origin=self.label, layer=state.layer, meta={"kind": kind, "index": stored.index}))
             added[kind] = len(usable)
         state.log(self.label, "produced", ", ".join(f"{n} {k}" for k, n in added.items()) or "nothing",
                   **added)
@@ -59,7 +56,7 @@ class Mutants(Component[MutantsConfig]):
 
     async def __call__(self, state: State, ctx: Context) -> State:
         cfg = self.config
-        references = state.problem.reference_solutions("python")
+        references = reference_solutions(state.problem, languages.PYTHON.name)
         if cfg.reference >= len(references):
             state.log(self.label, "note", f"no Python reference solution #{cfg.reference} "
                       f"({len(references)} available): no mutants")
@@ -69,7 +66,7 @@ class Mutants(Component[MutantsConfig]):
         mutants = await asyncio.to_thread(program_mutants, references[cfg.reference], cfg.count, seed)
         for m in mutants:
             state.add_candidate(Candidate(
-                id=state.next_id("mutant"), source=m.source, language="python", origin=self.label,
+                id=state.next_id("mutant"), source=m.source, language=languages.PYTHON.name, origin=self.label,
                 layer=state.layer, meta={"kind": "mutant", "mutation": m.mutation, "reference": cfg.reference}))
         state.log(self.label, "produced", f"{len(mutants)} mutants of Python reference #{cfg.reference}",
                   mutations=[m.mutation for m in mutants])

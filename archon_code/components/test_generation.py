@@ -19,10 +19,11 @@ import asyncio
 import math
 import time
 
+from sandbox import languages
 from sandbox.types import Limits, Program, TestCase, Verdict
 
+from archon_code.answers import normalise_input
 from archon_code.components.base import Component
-from archon_code.components.llm_roles import normalise_input
 from archon_code.components.outcomes import Outcomes
 from archon_code.components.screening import fresh, screen_inputs
 from archon_code.config import (
@@ -35,9 +36,9 @@ from archon_code.context import Context
 from archon_code.extract import extract_code
 from archon_code.inputs import synthesize
 from archon_code.inputs.mutation import mutate_inputs
+from archon_code.prompts import PROMPT_DESCRIPTION_CHARS
 from archon_code.state import State, UnitTest
 
-PROMPT_DESCRIPTION_CHARS = 20_000
 
 
 class PublicFilter(Component[PublicFilterConfig]):
@@ -202,7 +203,7 @@ class InputGenerator(Component[InputGeneratorConfig]):
                                             max_tokens=cfg.max_tokens, usage=state.usage_for(self.label))
         programs: list[tuple[int, Program]] = []
         for k, comp in enumerate(completions):
-            ex = extract_code(comp.text, prefer="python")
+            ex = extract_code(comp.text, prefer=languages.PYTHON.name)
             if ex.code is None or ex.language is None:
                 state.log(self.label, "note", f"generator {k}: no program ({ex.reason})")
                 continue

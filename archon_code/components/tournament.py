@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import re
 from collections import Counter
 from dataclasses import dataclass
 
+from archon_code.answers import fenced_inputs, judge_verdict
 from archon_code.components.base import Component
 from archon_code.components.outcomes import Outcomes, failed
 from archon_code.components.rankers import Cluster, cluster_candidates, cluster_summary
 from archon_code.config import TournamentConfig
 from archon_code.context import Context
 from archon_code.llm import LLMError
+from archon_code.prompts import PROMPT_DESCRIPTION_CHARS
 from archon_code.state import Candidate, State, UnitTest
 
-PROMPT_DESCRIPTION_CHARS = 20_000
 PROMPT_PROGRAM_CHARS = 20_000
 PROMPT_OUTPUT_CHARS = 2_000
-MAX_ANSWER_CHARS = 200_000
 
 TOURNAMENT_SYSTEM = "You are an expert competitive programmer."
 
@@ -67,43 +66,6 @@ Output 2:
 
 Work out the correct output for this input step by step, then decide which of the two outputs \
 is correct. End your answer with a line that is exactly "ANSWER: 1" or "ANSWER: 2"."""
-
-_INPUT_TAGS = frozenset({"", "input", "in", "stdin", "text", "txt", "plaintext", "plain"})
-_ANSWER = re.compile(r"answer\s*[:=]?\s*\**\s*(?:output\s*)?([12])\b", re.IGNORECASE)
-
-
-def fenced_inputs(text: str, limit: int, max_bytes: int) -> list[str]:
-    """Inputs in fenced blocks tagged as input (or untagged), in order; at most ``limit``."""
-    out: list[str] = []
-    lines = text[:MAX_ANSWER_CHARS].replace("\r\n", "\n").split("\n")
-    i = 0
-    while i < len(lines) and len(out) < limit:
-        opening = lines[i].strip()
-        i += 1
-        if not opening.startswith("```"):
-            continue
-        tag = opening[3:].strip().lower()
-        body = []
-        while i < len(lines) and not lines[i].strip().startswith("```"):
-            body.append(lines[i])
-            i += 1
-        i += 1  # the closing fence
-        block = "\n".join(body).strip("\n")
-        if tag in _INPUT_TAGS and block.strip() and len(block.encode()) <= max_bytes:
-            text_in = block + "\n"
-            if text_in not in out:
-                out.append(text_in)
-    return out
-
-
-def judge_verdict(text: str) -> int | None:
-    """1 or 2 from the judge's last ``ANSWER:`` line; None when it gives none."""
-    for line in reversed(text[-MAX_ANSWER_CHARS:].split("\n")):
-        m = _ANSWER.search(line)
-        if m:
-            return int(m.group(1))
-    return None
-
 
 @dataclass
 class Match:
