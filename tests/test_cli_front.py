@@ -78,7 +78,7 @@ def test_problems_list_json_and_the_bundled_source():
     assert twin["source"] == "bundled" and {r["source"] for r in rows} == {"bundled"}
     assert twin["tests"] == {"public": 1, "private": 9, "generated": 0}
     assert twin["time_limit_s"] == 2.0 and twin["memory_limit_mb"] == 256
-    assert twin["solutions"] == {"cpp": 1, "python3": 1} and twin["incorrect_solutions"] == 3
+    assert twin["solutions"] == {"cpp": 1, "java": 1, "python3": 1} and twin["incorrect_solutions"] == 4
     table = run_cli("problems", "list", "bundled", env={"COLUMNS": "200"})
     assert "UNKNOWN_SOURCE" not in table.stdout and " bundled " in table.stdout
 
