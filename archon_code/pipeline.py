@@ -103,6 +103,8 @@ def solution_record(problem_id: str, solution: Solution | None,
         d = x.to_dict()
         if not with_sources:
             d.pop("source", None)
+        # The program by key: a run stores each source once beside its records.
+        d["program"] = x.program.key if x.runnable else None  # type: ignore[union-attr]
         if judged is not None:
             public_ok, hidden_ok, verdict = judged[x.id]
             d.update(public_ok=public_ok, hidden_ok=hidden_ok, hidden_verdict=verdict)
@@ -135,6 +137,17 @@ def solution_record(problem_id: str, solution: Solution | None,
             record["status"] = "error"
             record["error"] = f"sandbox error judging the selected program {sel.id}"
     return record
+
+
+def solution_programs(solution: Solution) -> list[dict[str, str]]:
+    """Every runnable candidate's program, once, as a run stores it beside its records."""
+    out: dict[str, dict[str, str]] = {}
+    for c in solution.state.candidates:
+        program = c.program
+        if program is not None:
+            out.setdefault(program.key, {"key": program.key, "language": program.language,
+                                         "source": program.source})
+    return list(out.values())
 
 
 def _judged_fields(solution: Solution, judged: Mapping[str, Judgement]) -> dict[str, Any]:
