@@ -114,6 +114,9 @@ def rescore_command(
         sys.stdout.write(json.dumps(results) + "\n")
     else:
         print_summary(results)
+        err.print(Text(f"rescored from {source_dir}: the same candidates and picks, judged under "
+                       f"{rules.describe()}; {results['executions']} test run(s)"),
+                  soft_wrap=True, highlight=False)
 
 
 def _rescore(plans, programs, rules, store, backend, max_sandboxes, ray_address):

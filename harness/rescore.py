@@ -303,9 +303,9 @@ async def rescore_plans(plans: list[Plan], programs: dict[str, Program], rules: 
         async with sem:
             judged = await rejudge(p, programs, memo, rules)
             record = rescored_record(p, judged, rules)
-            keys = {c["program"] for c in record["candidates"] if c["program"] is not None}
+            keys = dict.fromkeys(c["program"] for c in record["candidates"] if c["program"] is not None)
             store.add_programs([{"key": k, "language": programs[k].language,
-                                 "source": programs[k].source} for k in sorted(keys)])
+                                 "source": programs[k].source} for k in keys])
             store.append(record)
             out[i] = record
             if on_record is not None:

@@ -202,3 +202,13 @@ def test_bad_run_dirs_are_one_line_errors(tmp_path, source):
     one_line_error(run_cli("rescore", str(source), "--run-dir", str(taken)), str(taken))
     assert (taken / "x").read_text() == "mine"
     one_line_error(run_cli("rescore", str(source), "--time-scale", "0"), "--time-scale")
+
+
+def test_the_default_new_run_dir_names_the_rules():
+    from archon_code.rules import Rules
+    from harness.rescore import default_target
+
+    assert default_target(Path("runs/x"), Rules(limits="strict")) == Path("runs/x-rescore-strict-codecontests")
+    assert default_target(Path("runs/x"), Rules(limits="archon", checker="exact", time_scale=3,
+                                                hidden_tests="public+private+generated")) == \
+        Path("runs/x-rescore-archon-exact-x3-public-private-generated")
