@@ -27,7 +27,7 @@ from harness.runread import ReportError, load_run, problem_order
 from problems import Problem
 from sandbox.checker import check
 from sandbox.runner import Runner
-from sandbox.types import Program, TestCase, Verdict, tests_digest
+from sandbox.types import Program, TestCase, Verdict
 
 
 class RescoreError(Exception):
@@ -210,7 +210,8 @@ class Plan:
 
     @property
     def runs(self) -> bool:
-        return self.public or self.hidden
+        return (self.public or self.hidden) and any(
+            c.get("program") is not None for c in self.record["candidates"])
 
 
 def plan(problem: Problem, record: dict, old: Rules, new: Rules, *, rerun: bool = False) -> Plan:
@@ -260,7 +261,7 @@ async def rejudge(p: Plan, programs: dict[str, Program], memo: RunMemo | None,
         public_ok = bool(c.get("public_ok")) if pv is None else pv
         if hv is None:
             out[c["id"]] = (public_ok, bool(c.get("hidden_ok")), str(c.get("hidden_verdict")))
-        elif hv in (Verdict.CE.value, ):
+        elif hv == Verdict.CE.value:
             out[c["id"]] = (False, False, hv)
         else:
             out[c["id"]] = (public_ok, hv == Verdict.OK.value, hv)

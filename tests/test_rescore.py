@@ -208,7 +208,8 @@ def test_the_default_new_run_dir_names_the_rules():
     from archon_code.rules import Rules
     from harness.rescore import default_target
 
-    assert default_target(Path("runs/x"), Rules(limits="strict")) == Path("runs/x-rescore-strict-codecontests")
+    assert default_target(Path("runs/x"), Rules(limits="strict")) == \
+        Path("runs/x-rescore-strict-codecontests")
     assert default_target(Path("runs/x"), Rules(limits="archon", checker="exact", time_scale=3,
                                                 hidden_tests="public+private+generated")) == \
         Path("runs/x-rescore-archon-exact-x3-public-private-generated")
