@@ -103,6 +103,8 @@ def solution_record(problem_id: str, solution: Solution | None,
         d = x.to_dict()
         if not with_sources:
             d.pop("source", None)
+        # The program by key: a run stores each source once beside its records.
+        d["program"] = x.program.key if x.runnable else None  # type: ignore[union-attr]
         if judged is not None:
             public_ok, hidden_ok, verdict = judged[x.id]
             d.update(public_ok=public_ok, hidden_ok=hidden_ok, hidden_verdict=verdict)
@@ -137,27 +139,64 @@ def solution_record(problem_id: str, solution: Solution | None,
     return record
 
 
+def solution_programs(solution: Solution) -> list[dict[str, str]]:
+    """Every runnable candidate's program, once, as a run stores it beside its records."""
+    out: dict[str, dict[str, str]] = {}
+    for c in solution.state.candidates:
+        program = c.program
+        if program is not None:
+            out.setdefault(program.key, {"key": program.key, "language": program.language,
+                                         "source": program.source})
+    return list(out.values())
+
+
 def _judged_fields(solution: Solution, judged: Mapping[str, Judgement]) -> dict[str, Any]:
-    cands = solution.state.candidates
     sel = solution.selected
-    public_ok = [x for x in cands if judged[x.id][0]]
+    return judged_fields([(x.id, x.layer) for x in solution.state.candidates],
+                         sel.id if sel else None, [x.id for x in solution.tied], judged)
+
+
+def judged_fields(candidates: list[tuple[str, int]], selected: str | None, tied: list[str],
+                  judged: Mapping[str, Judgement]) -> dict[str, Any]:
+    """A record's judged fields from its candidates (id, layer), the pick and its tie set."""
+    public_ok = [cid for cid, _ in candidates if judged[cid][0]]
     layers: dict[str, list[int]] = {}
-    for x in cands:
-        row = layers.setdefault(f"L{x.layer}", [0, 0])
+    for cid, layer in candidates:
+        row = layers.setdefault(f"L{layer}", [0, 0])
         row[0] += 1
-        row[1] += judged[x.id][1]
+        row[1] += judged[cid][1]
     # A tied program the sandbox could not judge says nothing about the pick's chances.
-    tied = [x for x in solution.tied if judged[x.id][2] != SANDBOX_ERROR]
+    judgeable = [cid for cid in tied if judged[cid][2] != SANDBOX_ERROR]
     return {
-        "selected_passed": bool(sel and judged[sel.id][1]),
-        "selected_verdict": judged[sel.id][2] if sel else None,
-        "pass_expected": (sum(judged[x.id][1] for x in tied) / len(tied)) if tied else 0.0,
-        "c": sum(1 for x in cands if judged[x.id][1]),
+        "selected_passed": bool(selected and judged[selected][1]),
+        "selected_verdict": judged[selected][2] if selected else None,
+        "pass_expected": (sum(judged[cid][1] for cid in judgeable) / len(judgeable))
+        if judgeable else 0.0,
+        "c": sum(1 for cid, _ in candidates if judged[cid][1]),
         "n_public": len(public_ok),
-        "c_public": sum(1 for x in public_ok if judged[x.id][1]),
+        "c_public": sum(1 for cid in public_ok if judged[cid][1]),
         "layers": layers,
-        "sandbox_errors": sum(1 for x in cands if judged[x.id][2] == SANDBOX_ERROR),
+        "sandbox_errors": sum(1 for cid, _ in candidates if judged[cid][2] == SANDBOX_ERROR),
     }
+
+
+def rejudged_record(record: Mapping[str, Any], judged: Mapping[str, Judgement]) -> dict[str, Any]:
+    """A judged record with its verdicts replaced by ``judged`` (candidate id -> judgement):
+    the same candidates, pick and tie set, with every judged field recomputed. A problem
+    that failed only because its selected program could not be judged is scored again."""
+    out = {k: v for k, v in record.items() if k != "finished_at"}
+    out["candidates"] = [{**c, "public_ok": judged[c["id"]][0], "hidden_ok": judged[c["id"]][1],
+                          "hidden_verdict": judged[c["id"]][2]} for c in record["candidates"]]
+    selected = record.get("selected")
+    if (record.get("status") == "error" and selected is not None
+            and record.get("selected_verdict") == SANDBOX_ERROR):
+        out["status"], out["error"] = "ok", ""
+    out.update(judged_fields([(c["id"], c["layer"]) for c in record["candidates"]], selected,
+                             list(record.get("tied") or []), judged))
+    if out["status"] == "ok" and selected is not None and judged[selected][2] == SANDBOX_ERROR:
+        out["status"] = "error"
+        out["error"] = f"sandbox error judging the selected program {selected}"
+    return out
 
 
 def component_errors(state: State) -> dict[str, dict[str, Any]]:

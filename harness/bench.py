@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archon_code.components.base import Component
-from archon_code.pipeline import Pipeline, Solution, solution_record
+from archon_code.pipeline import Pipeline, Solution, solution_programs, solution_record
 from archon_code.state import State
 from harness.metrics import summarize
 from harness.progress import RunProgress
@@ -26,7 +26,7 @@ from archon_code.state import UnitTest
 from sandbox.checker import check
 from sandbox.normalise import run_key
 from sandbox.runner import Runner
-from sandbox.types import JobResult, TestCase, Verdict
+from sandbox.types import JobResult, TestCase, Verdict, tests_digest
 
 
 @dataclass
@@ -47,7 +47,7 @@ async def judge_candidates(pool: Runner, problem: Problem, solution: Solution,
     job = rules.job(problem)
     hidden = rules.hidden(problem)
     programs = {run_key(c.program): c.program for c in solution.state.candidates if c.runnable}
-    examples = [UnitTest(normalise_input(t.input), t.output, "public") for t in problem.public()]
+    examples = [UnitTest(t.input, t.output, "public") for t in public_examples(problem)]
 
     async def one(program, tests) -> JobResult:
         return await pool.run(program, tests, job.limits, **job.options(), max_failures=1)
@@ -77,6 +77,11 @@ async def judge_candidates(pool: Runner, problem: Problem, solution: Solution,
     return out
 
 
+def public_examples(problem: Problem) -> list[TestCase]:
+    """The public tests as the pipeline runs them (inputs normalised as programs read them)."""
+    return [TestCase(normalise_input(t.input), t.output) for t in problem.public()]
+
+
 def _seen_on(solution: Solution, program, examples: list[UnitTest], checker: str) -> bool | None:
     """Whether the program passed every example in the pipeline's own runs; None when the
     pipeline did not run it on all of them (or kept only part of an output)."""
@@ -89,9 +94,20 @@ def _seen_on(solution: Solution, program, examples: list[UnitTest], checker: str
     return all(r.ran and check(t.output, r.output, checker) for r, t in zip(runs, examples))
 
 
-def make_record(problem: Problem, solution: Solution, judged: dict) -> dict:
-    """A judged problem's record (the one builder: :func:`solution_record`)."""
-    return solution_record(problem.id, solution, judged)
+def make_record(problem: Problem, solution: Solution, judged: dict,
+                rules: Rules | None = None) -> dict:
+    """A judged problem's record (the one builder: :func:`solution_record`), with digests of
+    the tests it was judged on when the rules are given (a later rescore under the same
+    rules then knows whether the problem's tests are still those)."""
+    record = solution_record(problem.id, solution, judged)
+    if rules is not None:
+        record["judged_on"] = judged_on(problem, rules)
+    return record
+
+
+def judged_on(problem: Problem, rules: Rules) -> dict[str, str]:
+    return {"public": tests_digest(public_examples(problem)),
+            "hidden": tests_digest(rules.hidden(problem))}
 
 
 def error_record(problem: Problem, error: str) -> dict:
@@ -149,12 +165,15 @@ async def run_bench(
                 if progress is not None:
                     progress.judging(problem.id)
                 judged = await judge_candidates(pool, problem, solution, options.rules)
-                record = make_record(problem, solution, judged)
+                record = make_record(problem, solution, judged, options.rules)
+                programs = solution_programs(solution)
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # one problem's failure is recorded, not fatal to the run
                 record = error_record(problem, f"{type(e).__name__}: {e}")
                 record["traceback"] = traceback.format_exc(limit=8)
+                programs = []
+            store.add_programs(programs)  # before the record that names them
             store.append(record)
             records[problem.id] = record
             summary = summarize(list(records.values()), seed=options.seed)

@@ -57,6 +57,7 @@ def _register() -> None:
         cmd_bench,
         cmd_problems,
         cmd_report,
+        cmd_rescore,
         cmd_sandbox,
         cmd_search,
         cmd_solve,
@@ -67,6 +68,7 @@ def _register() -> None:
     cmd_sandbox.register(app)
     cmd_problems.register(app)
     cmd_report.register(app)
+    cmd_rescore.register(app)
     cmd_search.register(app)
 
 

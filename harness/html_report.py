@@ -241,6 +241,7 @@ def _meta_section(runs: list[dict]) -> str:
         ("limits policy", [_rule_text(r, "limits") for r in runs]),
         ("time scale", [_rule_text(r, "time_scale") for r in runs]),
         ("hidden tests", [_rule_text(r, "hidden_tests") for r in runs]),
+        ("rescored from (its picks)", [r.get("rescored_from") for r in runs]),
         ("ran", [span_text(r["summary"]["started_at"], r["summary"]["ended_at"]) for r in runs]),
         ("wall time (s), summed over sessions", [wall_text(r["summary"]["wall_s"], r["summary"]["sessions"])
                                                  for r in runs]),

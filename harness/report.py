@@ -92,6 +92,12 @@ def _rules(run: Run) -> dict[str, Any]:
     return {"hidden_tests": hidden} if hidden else {}
 
 
+def _rescored_from(run: Run) -> str | None:
+    """The run whose candidates and picks a rescored run judged again."""
+    origin = run.meta.get("rescored_from")
+    return str(origin.get("run_dir")) if isinstance(origin, dict) and origin.get("run_dir") else None
+
+
 def _run_data(label: str, run: Run) -> dict[str, Any]:
     s = run.summary
     config = config_of(run.meta)
@@ -112,6 +118,7 @@ def _run_data(label: str, run: Run) -> dict[str, Any]:
         "command": run.meta.get("command"),
         "backend": _first(s.get("backend"), run.meta.get("backend")),
         "rules": _rules(run),
+        "rescored_from": _rescored_from(run),
         "summary_source": run.source,
         "problems_planned": len(planned) or None,
         "complete": not planned or planned <= set(run.records),

@@ -3,6 +3,8 @@
     runs/<architecture>-<hash>/
         run.json        the resolved architecture, problems, seed, versions (written once)
         records.jsonl   one record per finished problem, appended and flushed as it finishes
+        programs.jsonl  every candidate program once, by its key (records name programs by key),
+                        written before the record that names it: a run can be judged again
         sessions.jsonl  when each session (a command that did work here) started and ended
         results.json    the summary, rewritten whenever the run ends
         .lock           held by the one process working here (pid, host, since when)
@@ -79,8 +81,10 @@ class RunStore:
         self.results_path = self.path / "results.json"
         self.meta_path = self.path / "run.json"
         self.sessions_path = self.path / "sessions.jsonl"
+        self.programs_path = self.path / "programs.jsonl"
         self.lock = DirLock(self.path, "run dir")
         self._session: float | None = None
+        self._program_keys: set[str] | None = None
 
     # -- opening and closing ----------------------------------------------------------------
 
@@ -115,11 +119,12 @@ class RunStore:
                 )
         else:
             _atomic_write(self.meta_path, json.dumps(meta, indent=2, default=str))
-        for path in (self.records_path, self.sessions_path, self.results_path):
+        for path in (self.records_path, self.sessions_path, self.results_path, self.programs_path):
             if path.exists() and not os.access(path, os.W_OK):
                 raise RunStoreError(f"{path}: not writable")
         self._repair_tail(self.records_path)
         self._repair_tail(self.sessions_path)
+        self._repair_tail(self.programs_path)
 
     def close(self) -> None:
         self.lock.release()
@@ -160,6 +165,25 @@ class RunStore:
         """Append one record, stamped with when it finished."""
         record.setdefault("finished_at", round(time.time(), 3))
         _append_line(self.records_path, json.dumps(record, default=str) + "\n", "a record")
+
+    # -- programs ---------------------------------------------------------------------------
+
+    def programs(self) -> dict[str, dict]:
+        """Program key -> {"key", "language", "source"}."""
+        return {p["key"]: p for p in _read_lines(self.programs_path, key="key")
+                if isinstance(p.get("source"), str) and isinstance(p.get("language"), str)}
+
+    def add_programs(self, programs: list[dict]) -> None:
+        """Append the programs ({"key", "language", "source"}) not stored yet, in one write."""
+        if self._program_keys is None:
+            self._program_keys = set(self.programs())
+        fresh = {p["key"]: p for p in programs if p["key"] not in self._program_keys}
+        if not fresh:
+            return
+        lines = "".join(json.dumps({"key": p["key"], "language": p["language"],
+                                    "source": p["source"]}) + "\n" for p in fresh.values())
+        _append_line(self.programs_path, lines, "the candidate programs")
+        self._program_keys.update(fresh)
 
     # -- sessions and time ------------------------------------------------------------------
 

@@ -106,3 +106,24 @@ def test_records_written_before_component_errors_were_counted_are_read_from_thei
     del rec["component_errors"]
     (row,) = [r for r in summarize([rec])["component_errors"] if r["kind"] == "error"]
     assert row["count"] == 2 and row["component"] == "L2.unit_test_generator[0]"
+
+
+def test_a_rejudged_record_keeps_the_pick_and_recomputes_what_was_judged(problem):
+    from archon_code.pipeline import rejudged_record
+
+    sol = solution(problem, tied=2)
+    ids = [c.id for c in sol.state.candidates]
+    unjudged = make_record(problem, sol, {ids[0]: (True, True, "SE"), ids[1]: (True, True, "OK"),
+                                          ids[2]: (False, False, "WA")})
+    assert unjudged["status"] == "error" and unjudged["selected_verdict"] == "SE"
+    # Judged again: the selected program now has a verdict, so the problem is scored.
+    again = rejudged_record(unjudged, {ids[0]: (True, False, "TLE"), ids[1]: (True, True, "OK"),
+                                       ids[2]: (True, True, "OK")})
+    assert again["status"] == "ok" and again["error"] == ""
+    assert (again["selected"], again["tied"]) == (unjudged["selected"], unjudged["tied"])
+    assert again["selected_verdict"] == "TLE" and again["pass_expected"] == 0.5
+    assert (again["c"], again["n_public"], again["c_public"]) == (2, 3, 2)
+    assert again["layers"] == {"L1": [3, 2]}
+    assert [c["hidden_verdict"] for c in again["candidates"]] == ["TLE", "OK", "OK"]
+    back = rejudged_record(again, {i: (True, True, "SE") for i in ids})
+    assert back["status"] == "error" and "sandbox error" in back["error"]

@@ -233,10 +233,17 @@ def test_a_run_whose_file_system_fails_under_it(small_fs, openai_server):
     failing.clear()
     fill(small_fs)
     records = (run_dir / "records.jsonl").read_bytes()
+    stored = (run_dir / "programs.jsonl").read_bytes()
     full = run_cli("bench", *args, env=env)
-    assert one_error_line(full) == (f"error: {run_dir / 'records.jsonl'}: cannot write a record (No space left "
-                                    "on device); what it held before is kept")
+    # The problem's programs are written first, before the record that names them: whichever
+    # of the two did not fit is named.
+    assert one_error_line(full) in (
+        f"error: {run_dir / 'programs.jsonl'}: cannot write the candidate programs (No space left "
+        "on device); what it held before is kept",
+        f"error: {run_dir / 'records.jsonl'}: cannot write a record (No space left on device); "
+        "what it held before is kept")
     assert (run_dir / "records.jsonl").read_bytes() == records  # no torn line, nothing lost
+    assert (run_dir / "programs.jsonl").read_bytes() == stored
 
     # Room again: the run resumes with the problem that could not be saved.
     (small_fs / "filler").unlink()
