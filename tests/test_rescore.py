@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from archon_code.stored_solutions import reference_solutions
 from problems import load_problems
 from tests.cli import run_cli
 from tests.openai_server import OpenAIServer
@@ -46,7 +47,7 @@ def source(tmp_path_factory, server, docker_pool):
     """A finished run: two sampled programs, one slow but correct (picked: the other fails
     the public examples), one wrong."""
     (problem,) = load_problems("bundled", problem_ids=[PROBLEM])
-    slow = BURN + problem.reference_solutions("python")[0]
+    slow = BURN + reference_solutions(problem, "python")[0]
     handed: list[str] = []
 
     def script(request, call_index):
