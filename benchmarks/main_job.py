@@ -10,7 +10,7 @@ Two runs, side by side, on one pool start each:
 For each it prints the wall time and where it went:
 
   pool start     starting the sandbox containers (before any job)
-  compile        wall time of the builds inside the sandboxes (summed over sandboxes)
+  compile        wall time of the builds (and Python's syntax checks) inside the sandboxes
   candidate CPU  the programs' own CPU time on their tests
   sandbox        the rest of the sandboxes' busy time: per-test set-up and teardown
                  (namespaces, cgroups, fork), transfers, judging

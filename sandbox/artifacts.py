@@ -53,24 +53,17 @@ class ArtifactCache:
         self._mem_size = 0
         self._lock = threading.Lock()
         self._writes = 0
-        self.hits = 0
-        self.disk_hits = 0
-        self.misses = 0
 
     def get(self, key: str) -> Build | None:
         with self._lock:
             build = self._mem.get(key)
             if build is not None:
                 self._mem.move_to_end(key)
-                self.hits += 1
                 return build
         build = self._read(key)
-        with self._lock:
-            if build is None:
-                self.misses += 1
-                return None
-            self.disk_hits += 1
-            self._remember(key, build)
+        if build is not None:
+            with self._lock:
+                self._remember(key, build)
         return build
 
     def put(self, key: str, build: Build) -> None:

@@ -44,16 +44,16 @@ class PoolStats:
 
     jobs: int = 0
     tests: int = 0
-    builds: int = 0  # programs compiled
+    builds: int = 0  # programs compiled (C++, Java)
     builds_cached: int = 0  # compiled programs taken from the build cache
-    compile_s: float = 0.0  # wall time of the builds
+    compile_s: float = 0.0  # wall time of the builds and of Python's syntax checks
     cpu_s: float = 0.0  # the programs' own CPU time on their tests
     busy_s: float = 0.0  # wall time sandboxes spent on jobs (compile, tests, set-up, transfer)
 
-    def count(self, result: JobResult, busy_s: float) -> None:
+    def count(self, result: JobResult, busy_s: float, *, built: bool) -> None:
         self.jobs += 1
         self.tests += len(result.tests)
-        self.builds += bool(result.compile_s) and not result.compile_cached
+        self.builds += built and not result.compile_cached
         self.builds_cached += result.compile_cached
         self.compile_s += result.compile_s
         self.cpu_s += sum(t.cpu_s for t in result.tests)
@@ -250,9 +250,9 @@ class SandboxPool:
             test_blobs = [b for t in tests for b in (t.input.encode(), t.output.encode())]
         else:
             test_blobs = [t.input.encode() for t in tests]
-        key = build_key(self.image or self.backend, lang.name, lang.build or (), program.source)
-        cached = None
+        key, cached = "", None
         if lang.build:
+            key = build_key(self.image or self.backend, lang.name, lang.build, program.source)
             cached = (await asyncio.to_thread(self.builds.get, key)
                       if self.builds.directory is not None else self.builds.get(key))
         if cached is not None:
@@ -281,7 +281,7 @@ class SandboxPool:
             result.worker = worker.name
             result.attempts = attempt
             result.compile_cached = cached is not None
-            self.stats.count(result, time.monotonic() - started)
+            self.stats.count(result, time.monotonic() - started, built=lang.build is not None)
             return result
         return sandbox_error(tests, last_error)
 
