@@ -183,3 +183,30 @@ def test_high_value_inputs_hold_only_large_values_within_the_bounds():
         assert c >= 1_800_000_000 and min(ws) >= c - c // 20 - 10
     mixed = [g for g in s.inputs if g.profile.values == "mixed" and g.profile.size != "tiny"]
     assert mixed
+
+
+def test_maximum_size_keeps_the_counts_and_shortens_the_values():
+    # 2·10^5 values of up to 11 characters do not fit in 600 KB; 2·10^5 shorter ones do, and
+    # a counter that overflows only past ~65,000 equal parities needs that many values.
+    s = made("The first line contains n (1 ≤ n ≤ 2·10^5). The second line contains n integers "
+             "a_1, …, a_n (-10^9 ≤ a_i ≤ 10^9).", ["3\n1 -2 3\n", "1\n5\n"], max_bytes=600_000)
+    biggest = [g for g in s.inputs if g.profile.size == "max"]
+    assert biggest
+    for g in biggest:
+        (n,), a = lines(g.text)
+        assert n >= 190_000 and len(a) == n and len(g.text) <= 600_000
+        assert all(-10**9 <= x <= 10**9 for x in a) and len(set(a)) > 5
+
+
+def test_tiny_inputs_draw_their_words_from_one_small_alphabet():
+    # s and t of one test case must be able to match or stretch one another
+    s = made("The first line contains T (1 ≤ T ≤ 10). Each test case is two lines: a string s and "
+             "a string t (1 ≤ |s|, |t| ≤ 10) of lowercase English letters.",
+             ["2\nhello\nhhelllo\nbook\nboook\n"], counts={"tiny": 40})
+    shared = 0
+    for g in s.inputs:
+        words = g.text.split()[1:]
+        letters = set("".join(words))
+        assert letters <= set("abcdefghijklmnopqrstuvwxyz")
+        shared += len(letters) <= 3
+    assert shared >= len(s.inputs) // 2

@@ -15,11 +15,14 @@ order (each only breaks ties of those before it):
 6. votes: on the inputs the leading groups disagree on, how many programs that failed the
    public examples (still mostly right) print the group's answer; these programs are run
    only when the groups are still tied, on a few of those inputs;
-7. cpu: less CPU time on the large inputs.
+7. cpu: less CPU time on the large inputs, in bands that double (noise never decides).
 
-Inside a group, the program whose CPU time on the large inputs (then on all inputs) is
-nearest the group's median comes first: a program printing the same outputs much faster than
-its fellows may skip work the hidden tests need, a much slower one risks the time limit. Scores follow the order; exact ties keep equal scores for the pipeline's seeded pick.
+Inside a group, programs whose CPU time on the large inputs (then on all inputs) is far from
+the group's median (more than twice or less than half of it, and by more than 5% of the time
+limit) go last: a program printing the same outputs much faster than its fellows may skip
+work the hidden tests need, a much slower one risks the time limit. The others run alike and
+tie: the pipeline's seeded pick decides among them, so that the pick does not depend on the
+timing noise of one run. Scores follow the order; ties keep equal scores.
 The selected program's ``meta["selection"]["reason"]`` says which evidence decided, and the
 ranker's trace event carries ``data["selection"]``: the groups and their evidence, the
 candidates alive after each component, the tests used by source, and for every alive
@@ -28,6 +31,7 @@ program outside the pick the inputs that separated it from the pick.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -41,7 +45,9 @@ from archon_code.context import Context
 from archon_code.state import Candidate, State, UnitTest
 
 EVIDENCE = ("support", "failures", "timeouts", "size", "agreement", "votes", "cpu")
-CPU_DIGITS = 4  # CPU times compare to a tenth of a millisecond
+CPU_FLOOR = 0.05  # seconds: group CPU times below this are all alike
+OUTLIER_FACTOR = 2.0  # inside a group: this many times faster or slower than the median ...
+OUTLIER_SHARE = 0.05  # ... and by this share of the time limit at least
 SLOW_SHARE = 0.25  # of the time limit, spent before a wall-clock kill: slow after all
 
 
@@ -61,9 +67,15 @@ class Group:
     def size(self) -> int:
         return len(self.members)
 
+    @property
+    def cpu_band(self) -> int:
+        """CPU time in bands that double (under CPU_FLOOR: band 0): groups compare on time
+        only when one is about twice as fast, never on noise."""
+        return int(math.log2(max(self.cpu, CPU_FLOOR) / CPU_FLOOR))
+
     def key(self, votes: bool = True) -> tuple:
         return (self.support, -self.failures, -self.timeouts, self.size, round(self.agreement, 6),
-                self.votes if votes else 0, -round(self.cpu, 2))
+                self.votes if votes else 0, -self.cpu_band)
 
     def evidence(self) -> dict:
         return {"support": self.support, "failures": self.failures, "timeouts": self.timeouts,
@@ -141,8 +153,8 @@ async def rank_by_evidence(state: State, ctx: Context, tests: Sequence[UnitTest]
         tied = [g for g in groups if g.key(votes=False) == groups[0].key(votes=False)]
         voting = await _vote(state, ctx, tied, tests, large, outcomes, cfg)
         groups.sort(key=lambda g: g.key(), reverse=True)
-    ranked = _score(groups)
-    reason = _reason(groups, ranked, tests, large)
+    ranked = _score(groups, limit_s)
+    reason = _reason(groups, ranked, len(tests), limit_s)
     top = max((c.score for c in alive), default=None)
     for rank, g in enumerate(groups):
         for c in g.members:
@@ -184,25 +196,36 @@ def _median(values: list[float]) -> float:
     return sorted(values)[(len(values) - 1) // 2]  # the lower median: one member's own value
 
 
-def _typical(g: Group) -> dict[str, tuple[float, float]]:
-    """Each member's distance from the group's median CPU time (large inputs, all inputs).
-    Programs that print the same outputs but run much faster than their fellows may skip
-    work the hidden tests need; much slower ones risk the time limit: the typical one is
-    the safer pick."""
+def _outlier(cpu: float, median: float, limit_s: float) -> bool:
+    """Far from its fellows' median CPU time: more than OUTLIER_FACTOR times faster or slower,
+    and by more than OUTLIER_SHARE of the time limit. Both margins are far beyond what load
+    and timer noise do to one program's CPU time, so the verdict does not flip between runs."""
+    if abs(cpu - median) <= OUTLIER_SHARE * limit_s:
+        return False
+    low, high = sorted((max(cpu, 1e-6), max(median, 1e-6)))
+    return high > OUTLIER_FACTOR * low
+
+
+def _atypical(g: Group, limit_s: float) -> dict[str, tuple[int, int]]:
+    """Per member: (outlier on the large inputs, outlier on all inputs). Programs that print
+    the same outputs but run much faster than their fellows may skip work the hidden tests
+    need; much slower ones risk the time limit. Members within the margins are alike: the
+    seeded pick decides among them, whatever the timing of this run."""
     big = _median([v[0] for v in g.member_cpu.values()])
     every = _median([v[1] for v in g.member_cpu.values()])
-    return {cid: (abs(v[0] - big), abs(v[1] - every)) for cid, v in g.member_cpu.items()}
+    return {cid: (int(_outlier(v[0], big, limit_s)), int(_outlier(v[1], every, limit_s)))
+            for cid, v in g.member_cpu.items()}
 
 
-def _score(groups: list[Group]) -> list[Candidate]:
-    """Scores from the order: groups by evidence, members by how typical their CPU time is;
-    equal keys tie."""
+def _score(groups: list[Group], limit_s: float) -> list[Candidate]:
+    """Scores from the order: groups by evidence, then members that are not CPU-time outliers
+    of their group; equal keys tie."""
     keyed = []
     for g in groups:
-        dist = _typical(g)
+        odd = _atypical(g, limit_s)
         for c in g.members:
-            big, every = dist[c.id]
-            keyed.append(((g.key(), -round(big, CPU_DIGITS), -round(every, CPU_DIGITS)), c))
+            big, every = odd[c.id]
+            keyed.append(((g.key(), -big, -every), c))
     keyed.sort(key=lambda kc: kc[0], reverse=True)
     distinct = sorted({k for k, _ in keyed}, reverse=True)
     value = {k: float(len(distinct) - i) for i, k in enumerate(distinct)}
@@ -211,24 +234,24 @@ def _score(groups: list[Group]) -> list[Candidate]:
     return [c for _, c in keyed]
 
 
-def _reason(groups: list[Group], ranked: list[Candidate], tests: Sequence[UnitTest], large: Sequence[bool]) -> str:
+def _reason(groups: list[Group], ranked: list[Candidate], n_tests: int, limit_s: float) -> str:
     if not groups:
         return "no candidate alive"
     best = groups[0]
     n = sum(g.size for g in groups)
     if len(groups) == 1:
-        why = f"all {n} alive programs print the same outputs on {len(tests)} inputs"
+        why = f"all {n} alive programs print the same outputs on {n_tests} inputs"
     else:
         why = _difference(best, groups[1], n)
     if best.size > 1:
-        dist = sorted(_typical(best).values())
-        basis = "the largest inputs" if any(large) else "all inputs"
-        cpu = best.member_cpu[ranked[0].id][0 if any(large) else 1]
-        if [round(x, CPU_DIGITS) for x in dist[0]] == [round(x, CPU_DIGITS) for x in dist[1]]:
-            why += f"; its {best.size} programs run alike: seeded pick"
-        else:
-            why += (f"; of its {best.size} programs, the one whose CPU time on {basis} is nearest "
-                    f"their median ({cpu:.3f} s)")
+        odd = _atypical(best, limit_s)
+        alike = sum(1 for c in best.members if odd[c.id] == odd[ranked[0].id])
+        outliers = best.size - alike
+        if outliers:
+            why += (f"; {outliers} of its {best.size} programs run far from their fellows' median CPU "
+                    f"time and go last")
+        if alike > 1:
+            why += f"; seeded pick among the {alike} that run alike"
     return why
 
 
@@ -248,7 +271,7 @@ def _difference(a: Group, b: Group, n: int) -> str:
     if a.votes != b.votes:
         return (f"programs that failed the public examples print its answers {a.votes} times on the "
                 f"disputed inputs, the next cluster's {b.votes} times")
-    if round(a.cpu, 2) != round(b.cpu, 2):
+    if a.cpu_band != b.cpu_band:
         return f"faster on the largest inputs ({a.cpu:.2f} s CPU against {b.cpu:.2f} s)"
     return "tied with the next cluster on every piece of evidence: seeded pick"
 

@@ -10,7 +10,9 @@ Sizes (``Profile``):
   value (not the counts) from the top of its range (``values="high"``);
 - ``max``: counts at their largest (``cases="many"``: as many test cases as allowed, each
   small; ``cases="few"``: one test case as large as allowed), the bytes kept under
-  ``max_bytes`` by scaling every count down until the input fits.
+  ``max_bytes`` first by shorter values (at most 6, 3, then 1 digit), then by scaling every
+  count down until the input fits: the counts are where complexity and overflowing counters
+  show, and values at the top of their ranges are what the ``high`` inputs are for.
 
 Values come from the spec (archon_code.inputs.spec): statement bounds evaluated against the
 values already chosen (``1 <= x <= n``), or the public inputs' range; permutations, distinct
@@ -40,6 +42,8 @@ SOFT_BYTES = {"tiny": 20_000, "small": 100_000, "medium": 400_000}
 COUNT_CAP = {"tiny": 4, "small": 10, "medium": 200}
 CASES_CAP = {"tiny": 8, "small": 20, "medium": 50}
 LENGTH_CAP = {"tiny": 6, "small": 20, "medium": 200}
+WIDTHS = (6, 3, 1)  # digits of the values tried at the maximum size before smaller counts
+NARROWEST = WIDTHS[-1]
 
 
 @dataclass(frozen=True)
@@ -84,10 +88,12 @@ class _Cell:
 
 
 class _Ctx:
-    def __init__(self, profile: Profile, max_bytes: int, scale: float, deadline: float) -> None:
+    def __init__(self, profile: Profile, max_bytes: int, scale: float, deadline: float,
+                 width: int | None = None) -> None:
         self.profile = profile
         self.max_bytes = max_bytes
         self.scale = scale
+        self.width = width  # values of at most this many digits (max size, to keep the counts)
         self.deadline = deadline
         self.slots: dict[int, _Cell] = {}
         self.names: dict[str, float] = {}
@@ -96,6 +102,7 @@ class _Ctx:
         self.tokens = 0
         self.caps: dict[str, float] = {}  # remaining sums over test cases
         self.words: dict[int, list[_Cell]] = {}  # the strings printed, by slot
+        self.alphabets: dict[str, str] = {}  # tiny inputs: the letters words use, by alphabet
 
     def emit(self, line: list) -> None:
         self.lines.append(line)
@@ -149,11 +156,11 @@ class InputGenerator:
         """One input of this size, or None when none could be made (in time)."""
         deadline = time.thread_time() + budget_s
         limit = self.max_bytes if profile.size == "max" else min(self.max_bytes, SOFT_BYTES[profile.size])
-        scale = 1.0
-        for _ in range(10):
+        scale, width = 1.0, None
+        for _ in range(12):
             if time.thread_time() > deadline:
                 return None
-            ctx = _Ctx(profile, limit, scale, deadline)
+            ctx = _Ctx(profile, limit, scale, deadline, width)
             # "the sum of n over all test cases does not exceed ...": a budget for the input
             for name, bound in self.spec.statement.sum_bounds.items():
                 v = evaluate(bound, {})
@@ -163,7 +170,12 @@ class InputGenerator:
                 self._items(self.spec.layout.items, ctx)
                 self._place_markers(ctx)
             except _TooBig:
-                scale /= 2.5
+                # At the maximum size the counts are what matters most (complexity, counts
+                # that overflow): values get shorter before the counts get smaller.
+                if profile.size == "max" and width != NARROWEST:
+                    width = WIDTHS[0] if width is None else WIDTHS[WIDTHS.index(width) + 1]
+                else:
+                    scale /= 2.5
                 continue
             except (_Invalid, ValueError, IndexError, OverflowError, RecursionError):
                 return None
@@ -339,6 +351,8 @@ class InputGenerator:
             hi = min(hi, ctx.caps[s.name])  # type: ignore[index]
         if s.count:
             lo = max(lo, 0)
+        elif ctx.width is not None and s.slot.kind == "int" and s.vertex_of is None:
+            lo, hi = _narrow(lo, hi, ctx.width)
         return lo, hi
 
     def _scalar(self, s: SlotSpec, ctx: _Ctx, left: tuple[SlotSpec, object] | None) -> object:
@@ -469,9 +483,18 @@ class InputGenerator:
 
     def _word(self, s: SlotSpec, n: int, ctx: _Ctx) -> str:
         alphabet = "".join(ch for ch in s.alphabet if ch not in s.markers) or s.alphabet or "ab"
-        if ctx.profile.size == "tiny" and len(alphabet) > 2 and self.rng.random() < 0.7:
-            seen = sorted({ch for v in s.slot.values() for ch in v} & set(alphabet)) or list(alphabet)
-            alphabet = "".join(self.rng.sample(seen, min(len(seen), self.rng.choice((1, 2, 2, 3)))))
+        if ctx.profile.size == "tiny" and len(alphabet) > 2:
+            # One small alphabet per input, shared by every word drawn from the same letters:
+            # words that can equal, contain or stretch one another (s and t of one test case)
+            # are what tells programs apart, and independent letters almost never give them.
+            small = ctx.alphabets.get(alphabet)
+            if small is None:
+                small = alphabet
+                if self.rng.random() < 0.7:
+                    seen = sorted({ch for v in s.slot.values() for ch in v} & set(alphabet)) or list(alphabet)
+                    small = "".join(self.rng.sample(seen, min(len(seen), self.rng.choice((1, 2, 2, 3)))))
+                ctx.alphabets[alphabet] = small
+            alphabet = small
         return "".join(self.rng.choice(alphabet) for _ in range(n))
 
     def _vector(self, s: SlotSpec, n: int, ctx: _Ctx) -> list:
@@ -496,6 +519,14 @@ class InputGenerator:
             w_lo, w_hi = self._window(lo, hi)
             lo, hi = w_lo, min(w_hi, w_lo + rng.choice((1, 2, 5, 9)))
         if unique:
+            if hi - lo + 1 < n and ctx.width is not None:
+                # shorter values, but as many distinct ones as needed
+                width, ctx.width = ctx.width, None
+                full_lo, full_hi = self._range(s, ctx)
+                ctx.width = width
+                if full_lo is not None and full_hi is not None:
+                    lo = int(max(full_lo, min(lo, full_hi - n + 1)))
+                    hi = int(min(full_hi, lo + n - 1))
             if hi - lo + 1 < n:
                 raise _Invalid("not enough distinct values")
             if ctx.profile.values == "high":
@@ -596,6 +627,14 @@ class InputGenerator:
                 j = rng.randrange(i)
             edges.append((order[j], order[i]))
         return edges
+
+
+def _narrow(lo: float, hi: float, width: int) -> tuple[float, float]:
+    """The part of [lo, hi] printed with about ``width`` digits: around zero when the range
+    holds it, else at its low end (values far from zero cannot be made shorter)."""
+    span = 10 ** width
+    new_lo = lo if lo >= 0 else max(lo, -(span - 1))
+    return new_lo, min(hi, max(new_lo, 0) + span - 1)
 
 
 SIZES = ("tiny", "small", "medium", "max")
