@@ -283,11 +283,16 @@ class InputScreeningOptions(ComponentConfig):
     an input on which more than ``invalid_share`` of them crash or time out is taken to be
     invalid and dropped; one on which all agree is dropped unless ``keep_unanimous``.
     ``drop_timeouts`` drops a candidate that exceeds the time limit on an input most others
-    run cleanly (inputs are run in growing batches, so such a candidate stops costing time)."""
+    run cleanly. Inputs below the maximum sizes run in rounds of ``round_size`` (their sources
+    taken in turn); after ``patience`` rounds in a row that split no group of programs
+    printing the same outputs, the rest are skipped (reported as ``skipped``). Inputs at the
+    maximum sizes always run, last."""
 
     invalid_share: float = Field(0.5, ge=0, le=1)
     keep_unanimous: bool = False
     drop_timeouts: bool = True
+    round_size: int | None = Field(8, gt=0)  # inputs per round (None: all in one round)
+    patience: int | None = Field(2, gt=0)  # quiet rounds before the rest is skipped (None: never)
 
 
 class InputMutationConfig(InputScreeningOptions):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from problems import Problem
 from sandbox.checker import check
@@ -19,6 +20,9 @@ from sandbox.types import Program, TestCase, TestResult, Verdict
 
 from archon_code.rules import Rules
 from archon_code.state import Candidate, UnitTest
+
+
+NOT_RUN = "not run"  # the detail of a test skipped after the program failed too often
 
 
 @dataclass(frozen=True)
@@ -55,15 +59,19 @@ class Executor:
         self._inflight: dict[str, asyncio.Lock] = {}
         self.executions = 0  # (program, input) pairs actually run
 
-    async def run(self, candidates: Sequence[Candidate], tests: Sequence[UnitTest]) -> None:
-        """Make sure every runnable candidate has run on every test (in parallel)."""
-        await asyncio.gather(*(self._run_one(c.program, tests) for c in candidates if c.runnable))
+    async def run(self, candidates: Sequence[Candidate], tests: Sequence[UnitTest], *,
+                  max_failures: int | None | Literal["default"] = "default") -> None:
+        """Make sure every runnable candidate has run on every test (in parallel).
+        ``max_failures`` overrides the Executor's for this call (None: run every test, also
+        those an earlier call skipped after failures)."""
+        stop = self.max_failures if max_failures == "default" else max_failures
+        await asyncio.gather(*(self._run_one(c.program, tests, stop) for c in candidates if c.runnable))
 
-    async def _run_one(self, program: Program, tests: Sequence[UnitTest]) -> None:
+    async def _run_one(self, program: Program, tests: Sequence[UnitTest], max_failures: int | None) -> None:
         key = run_key(program)  # programs that differ only in comments or layout run once
         lock = self._inflight.setdefault(key, asyncio.Lock())
         async with lock:
-            missing = list({t.id: t for t in tests if (key, t.id) not in self._runs}.values())
+            missing = list({t.id: t for t in tests if not self._done(key, t.id, max_failures)}.values())
             if not missing:
                 return
             result = await self.pool.run(
@@ -72,7 +80,7 @@ class Executor:
                 self.limits,
                 input_file=self.input_file,
                 output_file=self.output_file,
-                max_failures=self.max_failures,
+                max_failures=max_failures,
             )
             self.executions += len(result.tests)
             if result.compile_verdict is not None:
@@ -85,9 +93,14 @@ class Executor:
                 self._runs[(key, t.id)] = _to_run(r)
             if result.skipped:
                 last = result.tests[-1].verdict
-                why = f"not run: stopped after {self.max_failures} failed runs"
+                why = f"{NOT_RUN}: stopped after {max_failures} failed runs"
                 for t in missing[len(result.tests):]:
                     self._runs[(key, t.id)] = Run(last, "", "", 0.0, why)
+
+    def _done(self, key: str, test_id: str, max_failures: int | None) -> bool:
+        run = self._runs.get((key, test_id))
+        # skipped after failures: done, unless this call asks for every test
+        return run is not None and not (max_failures is None and run.detail.startswith(NOT_RUN))
 
     def get(self, candidate: Candidate, test: UnitTest) -> Run | None:
         program = candidate.program

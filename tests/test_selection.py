@@ -149,15 +149,16 @@ def test_screening_drops_invalid_and_unanimous_inputs_and_candidates_that_time_o
         return State(ECHO_PROBLEM, [cand("a", ECHO), cand("b", ECHO_2), cand("c", ZERO_ON_TWO), cand("d", LOOP_ON_FOUR)])
 
     state = fresh()
-    kept, stats = docker_pool._call(screen_inputs(state, ctx, tests, cfg, "screen", first_batch=2))
+    kept, stats = docker_pool._call(screen_inputs(state, ctx, tests, cfg.model_copy(update={"round_size": 2}),
+                                                  "screen"))
     # 1: all agree (dropped); 2: c disagrees (kept); 3: three of four crash (invalid);
     # 4: d times out where the others run cleanly (kept, and d is dropped).
     assert [t.input for t in kept] == ["2\n", "4\n"]
-    assert stats.to_dict() == {"generated": 4, "invalid": 1, "unanimous": 1, "unjudged": 0, "kept": 2,
-                               "mean_agreement": pytest.approx((1 + 0.75 + 0.75) / 3, abs=1e-4),
+    assert stats.to_dict() == {"generated": 4, "invalid": 1, "unanimous": 1, "unjudged": 0, "skipped": 0,
+                               "kept": 2, "mean_agreement": pytest.approx((1 + 0.75 + 0.75) / 3, abs=1e-4),
                                "dropped_timeouts": 1,
                                "by_source": {"mutation": {"generated": 4, "invalid": 1, "unanimous": 1,
-                                                          "unjudged": 0, "kept": 2}}}
+                                                          "unjudged": 0, "skipped": 0, "kept": 2}}}
     assert [c.id for c in state.alive()] == ["a", "b", "c"]
     assert "time limit exceeded" in state.by_id("d").note
 
@@ -166,6 +167,30 @@ def test_screening_drops_invalid_and_unanimous_inputs_and_candidates_that_time_o
     kept, _ = docker_pool._call(screen_inputs(state, ctx, tests, keep_all, "screen"))
     assert [t.input for t in kept] == ["1\n", "2\n", "4\n"]
     assert len(state.alive()) == 4
+
+
+def test_screening_skips_the_rest_after_rounds_that_split_no_group(docker_pool):
+    # Four inputs every program answers alike, then one that splits c from the others: in
+    # rounds of two with patience 2, the two quiet rounds end the screening and the splitting
+    # input is never run (the price of patience); without patience it is found.
+    ctx = context(docker_pool, ECHO_PROBLEM)
+    tests = [UnitTest(f"{x}\n", None, "synthesis:tiny") for x in (1, 5, 6, 7, 8, 2)]
+    progs = [cand("a", ECHO), cand("b", ECHO_2), cand("c", ZERO_ON_TWO)]
+    cfg = InputSynthesisConfig(type="input_synthesis", round_size=2, patience=2)
+    before = ctx.executor.executions
+    kept, stats = docker_pool._call(screen_inputs(State(ECHO_PROBLEM, progs), ctx, tests, cfg, "screen"))
+    assert kept == [] and (stats.unanimous, stats.skipped) == (4, 2)
+    assert stats.to_dict()["by_source"]["synthesis:tiny"]["skipped"] == 2
+    assert ctx.executor.executions - before == 4 * 2  # a and b share their runs (same program)
+
+    patient = cfg.model_copy(update={"patience": None})
+    kept, stats = docker_pool._call(screen_inputs(State(ECHO_PROBLEM, progs), ctx, tests, patient, "screen"))
+    assert [t.input for t in kept] == ["2\n"] and stats.skipped == 0
+
+    # A round that splits a group starts the count again: 2 comes in the second round here.
+    early = [tests[0], tests[1], tests[2], tests[5], tests[3], tests[4]]
+    kept, stats = docker_pool._call(screen_inputs(State(ECHO_PROBLEM, progs), ctx, early, cfg, "screen"))
+    assert [t.input for t in kept] == ["2\n"] and stats.skipped == 0
 
 
 def test_input_mutation_adds_inputs_that_separate_candidates(docker_pool):
@@ -449,7 +474,8 @@ def test_input_synthesis_makes_valid_inputs_that_separate_candidates(docker_pool
     (note,) = notes(state, "syn")
     assert note.data["layout"] == "(#1:int); (#2[#1]:int)"
     assert note.data["by_source"]["synthesis:tiny"]["generated"] >= 1
-    assert set(note.data["by_source"]["synthesis:tiny"]) == {"generated", "invalid", "unanimous", "unjudged", "kept"}
+    assert set(note.data["by_source"]["synthesis:tiny"]) == {"generated", "invalid", "unanimous", "unjudged", "skipped",
+                                                                          "kept"}
     run(docker_pool, evidence(), state, ctx)
     best = max(c.score for c in state.alive())
     assert {c.id for c in state.alive() if c.score == best} <= {"max", "max2", "cpp"}

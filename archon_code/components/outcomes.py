@@ -10,7 +10,7 @@ from sandbox.checker import check
 from sandbox.normalise import run_key
 from sandbox.types import Verdict
 
-from archon_code.executor import Executor, Run
+from archon_code.executor import NOT_RUN, Executor, Run
 from archon_code.state import Candidate, UnitTest
 
 LARGE_INPUT_BYTES = 50_000
@@ -31,7 +31,6 @@ def normal_output(text: str) -> str:
     return " ".join(tokens)
 
 
-NOT_RUN = "not run"  # how the Executor marks inputs skipped after too many failures
 
 
 def output_signature(run: Run | None) -> str:

@@ -1,8 +1,9 @@
 """Screening generated inputs (no expected output) after the alive candidates ran on them.
 
 An input on which most candidates crash is taken to be invalid and dropped; one on which all
-agree is dropped (it cannot separate anyone). A large input (``large``: an input at the
-problem's maximum sizes) is judged differently: timing out there is what a slow program
+agree is dropped (it cannot separate anyone). Inputs run in rounds, and the
+rest is skipped once rounds stop telling programs apart. A large input (``large``: an input
+at the problem's maximum sizes) is judged differently: timing out there is what a slow program
 does, not a sign of a bad input, so only crashes count against it, it is kept even when
 every candidate agrees (its CPU times still rank them).
 """
@@ -18,7 +19,7 @@ from archon_code.config import InputScreeningOptions
 from archon_code.context import Context
 from archon_code.state import State, UnitTest
 
-SOURCE_KEYS = ("generated", "invalid", "unanimous", "unjudged", "kept")
+SOURCE_KEYS = ("generated", "invalid", "unanimous", "unjudged", "skipped", "kept")
 
 
 @dataclass
@@ -27,6 +28,7 @@ class ScreenStats:
     invalid: int = 0
     unanimous: int = 0
     unjudged: int = 0
+    skipped: int = 0  # not run: the rounds before them told no alive programs apart
     kept: int = 0
     agreement_sum: float = 0.0
     valid: int = 0
@@ -42,6 +44,7 @@ class ScreenStats:
             "invalid": self.invalid,
             "unanimous": self.unanimous,
             "unjudged": self.unjudged,
+            "skipped": self.skipped,
             "kept": self.kept,
             "mean_agreement": round(self.agreement_sum / self.valid, 4) if self.valid else None,
             "dropped_timeouts": self.dropped_timeouts,
@@ -50,35 +53,74 @@ class ScreenStats:
 
 
 async def screen_inputs(state: State, ctx: Context, tests: Sequence[UnitTest], cfg: InputScreeningOptions,
-                        component: str, first_batch: int | None = None,
-                        large: Collection[str] = frozenset()) -> tuple[list[UnitTest], ScreenStats]:
+                        component: str, large: Collection[str] = frozenset()) -> tuple[list[UnitTest], ScreenStats]:
     """Run the alive candidates on ``tests`` and keep the inputs that look valid and separate
     candidates (see :class:`archon_code.config.InputScreeningOptions`). ``large``: ids of the
-    tests at maximum sizes, which run last.
+    tests at maximum sizes, which run last, all of them (they are few, and the only evidence
+    on time).
 
-    One job per candidate (each job compiles a C++ candidate again); the Executor stops a
-    program after a few failures, so one that loops everywhere costs a few time limits, not
-    one per input. With ``first_batch``, the first inputs run alone first, so that a
-    candidate timing out there is dropped before the rest."""
+    The other inputs run in rounds of ``cfg.round_size``, their sources taken in turn. After
+    ``cfg.patience`` rounds in a row that split no group of alive programs printing the same
+    outputs so far (and dropped no program), the rest is skipped: more inputs of the kind
+    that told nobody apart are unlikely to, and they cost a run per alive program each.
+
+    One job per candidate per round; the Executor stops a program after a few failures, so
+    one that loops everywhere costs a few time limits, not one per input."""
     outcomes = Outcomes(ctx.executor)
     stats = ScreenStats(generated=len(tests))
     for t in tests:
         stats.count(t.origin, "generated")
-    ordered = [t for t in tests if t.id not in large] + [t for t in tests if t.id in large]
-    batches = [ordered] if first_batch is None else [ordered[:first_batch], ordered[first_batch:]]
+    rest = _interleave([t for t in tests if t.id not in large])
+    big = [t for t in tests if t.id in large]
+    seen = [t for t in state.unit_tests if t.output is None]  # generated inputs kept before
     kept: list[UnitTest] = []
-    for batch in batches:
-        if not batch:
-            continue
+    size = cfg.round_size or max(len(rest), 1)
+    quiet = 0
+    for start in range(0, len(rest), size):
+        if cfg.patience is not None and quiet >= cfg.patience:
+            for t in rest[start:]:
+                stats.skipped += 1
+                stats.count(t.origin, "skipped")
+            break
+        batch = rest[start:start + size]
         alive = state.alive()
+        before = _classes(alive, seen + kept, outcomes)
         await ctx.executor.run(alive, batch)
         for t in batch:
-            if _judge(t, state, alive, outcomes, cfg, component, stats, large=t.id in large):
+            if _judge(t, state, alive, outcomes, cfg, component, stats, large=False):
+                kept.append(t)
+        now = state.alive()
+        split = len(now) < len(alive) or _classes(now, seen + kept, outcomes) > before
+        quiet = 0 if split else quiet + 1
+    if big:
+        alive = state.alive()
+        await ctx.executor.run(alive, big)
+        for t in big:
+            if _judge(t, state, alive, outcomes, cfg, component, stats, large=True):
                 kept.append(t)
     stats.kept = len(kept)
     for t in kept:
         stats.count(t.origin, "kept")
     return kept, stats
+
+
+def _interleave(tests: Sequence[UnitTest]) -> list[UnitTest]:
+    """The tests with their sources taken in turn (each source in its own order)."""
+    queues: dict[str, list[UnitTest]] = {}
+    for t in tests:
+        queues.setdefault(t.origin, []).append(t)
+    out: list[UnitTest] = []
+    lists = [list(reversed(q)) for q in queues.values()]
+    while any(lists):
+        for q in lists:
+            if q:
+                out.append(q.pop())
+    return out
+
+
+def _classes(alive: Sequence, tests: Sequence[UnitTest], outcomes: Outcomes) -> int:
+    """How many groups the alive programs form by what they did on ``tests``."""
+    return len({tuple(outcomes.sig(c, t) for t in tests) for c in alive})
 
 
 def _judge(t: UnitTest, state: State, alive: list, outcomes: Outcomes, cfg: InputScreeningOptions,

@@ -54,7 +54,15 @@ class PublicFilter(Component[PublicFilterConfig]):
         if not public:
             state.log(self.label, "note", "the problem has no public examples: nothing filtered")
             return state
-        await ctx.executor.run(alive, public)
+        # A program that crashes or times out on an example is out: the rest of its examples
+        # are not run, unless no program passes them all and the best must be found.
+        await ctx.executor.run(alive, public, max_failures=1)
+        if self.config.keep_best_if_none_pass and not any(
+                all(ctx.executor.passes(c, t) for t in public) for c in alive if c.runnable):
+            await ctx.executor.run(alive, public, max_failures=None)
+        return self._filter(state, ctx, alive, public)
+
+    def _filter(self, state: State, ctx: Context, alive: list, public: list[UnitTest]) -> State:
         outcomes = Outcomes(ctx.executor)
         failures: dict[str, str] = {}
         passed: dict[str, int] = {}
