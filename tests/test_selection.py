@@ -380,6 +380,26 @@ def test_evidence_time_beats_a_larger_cluster_of_slow_programs(docker_pool):
     assert {c.id for c in state.alive() if c.score == best} <= {"slow", "slow2"}
 
 
+def test_evidence_a_slow_cluster_does_not_collect_support_from_contradicting_clusters(docker_pool):
+    # The slow programs time out on the largest input, where the right answer and a wrong one
+    # (a program right on small n only) differ: their timeout agrees with either, but not with
+    # both at once, so they have the support of one reading (4), not of everyone (5).
+    wrong_big = "n = int(input())\nprint(n % 7 if n < 50000 else 0)\n"
+    fast2 = ANSWER_MOD + "# another copy\n"
+    state = State(MOD_PROBLEM, [cand("slow", ANSWER_SLOW), cand("slow2", ANSWER_SLOW_2), cand("fast", ANSWER_MOD),
+                                cand("fast2", fast2), cand("wrong", wrong_big)])
+    state.add_tests([UnitTest(f"{n}\n", None, "synthesis:tiny") for n in (3, 10, 50)])
+    state.add_tests([UnitTest("100000\n", None, "synthesis:max")])
+    ctx = context(docker_pool, MOD_PROBLEM)
+    run(docker_pool, evidence(), state, ctx)
+
+    meta = {c.id: c.meta["cluster"] for c in state.candidates}
+    assert (meta["fast"]["support"], meta["slow"]["support"], meta["wrong"]["support"]) == (4, 4, 3)
+    best = max(c.score for c in state.alive())
+    assert {c.id for c in state.alive() if c.score == best} == {"fast", "fast2"}
+    assert "times out on 0 maximum-size inputs" in state.by_id("fast").meta["selection"]["reason"]
+
+
 def test_evidence_inside_a_cluster_only_far_outliers_of_cpu_time_go_last(docker_pool):
     # Three programs print the same answers; on the largest input one takes about a third of
     # a second where the others take milliseconds: it goes last. The two fast ones run alike

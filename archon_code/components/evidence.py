@@ -5,7 +5,9 @@ order (each only breaks ties of those before it):
 
 1. support: how many alive programs agree with the group's outputs, where a timeout on a
    large input (archon_code.components.outcomes.is_large) agrees with any output: a program
-   too slow for the largest inputs still votes for the answers it gives elsewhere;
+   too slow for the largest inputs still votes for the answers it gives elsewhere; the
+   programs counted must also agree with one another, so a slow group does not collect the
+   support of two groups that contradict each other where it timed out;
 2. failures: fewer crashes and timeouts on the other inputs;
 3. timeouts: fewer timeouts on the large inputs (time as evidence: a correct program and a
    brute force print the same answers, but only one finishes in time);
@@ -45,6 +47,7 @@ from archon_code.context import Context
 from archon_code.state import Candidate, State, UnitTest
 
 EVIDENCE = ("support", "failures", "timeouts", "size", "agreement", "votes", "cpu")
+SUPPORT_STEPS = 20_000  # search steps for one group's support (groups are few; a bound)
 CPU_FLOOR = 0.05  # seconds: group CPU times below this are all alike
 OUTLIER_FACTOR = 2.0  # inside a group: this many times faster or slower than the median ...
 OUTLIER_SHARE = 0.05  # ... and by this share of the time limit at least
@@ -117,8 +120,9 @@ def build_groups(candidates: Sequence[Candidate], tests: Sequence[UnitTest], out
     groups = [Group(members, sigs) for sigs, members in by_sigs.items()]
     per_test = [Counter(s for g in groups for s in [g.sigs[k]] * g.size) for k in range(len(tests))]
     others = max(len(candidates) - 1, 1) * max(len(tests), 1)
-    for g in groups:
-        g.support = sum(h.size for h in groups if _compatible(g.sigs, h.sigs, large))
+    compat = [[_compatible(g.sigs, h.sigs, large) for h in groups] for g in groups]
+    for i, g in enumerate(groups):
+        g.support = _support(i, groups, compat)
         g.failures = sum(1 for s, big in zip(g.sigs, large) if failed(s) and judged(s) and not big)
         g.timeouts = sum(1 for s, big in zip(g.sigs, large) if big and s == TIMEOUT)
         g.agreement = sum(per_test[k][s] - g.size for k, s in enumerate(g.sigs)
@@ -135,6 +139,32 @@ def build_groups(candidates: Sequence[Candidate], tests: Sequence[UnitTest], out
             g.member_cpu[c.id] = (big_cpu, all_cpu)
         g.cpu = sum(v[0] for v in g.member_cpu.values()) / g.size
     return groups
+
+
+def _support(i: int, groups: Sequence[Group], compat: Sequence[Sequence[bool]]) -> int:
+    """How many programs agree with group ``i``: the most programs in groups that agree with
+    it and with one another. A group whose timeouts (or unknown outcomes) agree with any
+    answer gets the support of one consistent reading of them, not of two groups that
+    contradict each other there (a slow program "agreeing" with a right and a wrong answer
+    at once). For a group with no such gaps this is every group that agrees with it."""
+    rest = [j for j in range(len(groups)) if j != i and compat[i][j]]
+    best = 0
+    steps = 0
+
+    def grow(weight: int, left: list[int]) -> None:
+        nonlocal best, steps
+        steps += 1
+        if weight + sum(groups[j].size for j in left) <= best:
+            return
+        if not left or steps > SUPPORT_STEPS:
+            best = max(best, weight)
+            return
+        j, others = left[0], left[1:]
+        grow(weight + groups[j].size, [k for k in others if compat[j][k]])
+        grow(weight, others)
+
+    grow(groups[i].size, rest)
+    return best
 
 
 async def rank_by_evidence(state: State, ctx: Context, tests: Sequence[UnitTest], cfg: OutputClusteringConfig,
