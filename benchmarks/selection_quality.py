@@ -79,7 +79,8 @@ class VariantExecutor:
         self.executions = 0
         self._asked: set[tuple[str, str]] = set()
 
-    async def run(self, candidates: Sequence[Candidate], tests: Sequence[UnitTest]) -> None:
+    async def run(self, candidates: Sequence[Candidate], tests: Sequence[UnitTest], **kw) -> None:
+        # (a pair skipped after failures still counts as asked: runs are an upper bound)
         for c in candidates:
             if c.runnable:
                 for t in tests:
@@ -87,7 +88,7 @@ class VariantExecutor:
                     if key not in self._asked:
                         self._asked.add(key)
                         self.executions += 1
-        await self.base.run(candidates, tests)
+        await self.base.run(candidates, tests, **kw)
 
     def get(self, candidate: Candidate, test: UnitTest):
         return self.base.get(candidate, test)

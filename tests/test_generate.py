@@ -198,15 +198,25 @@ def test_maximum_size_keeps_the_counts_and_shortens_the_values():
         assert all(-10**9 <= x <= 10**9 for x in a) and len(set(a)) > 5
 
 
-def test_tiny_inputs_draw_their_words_from_one_small_alphabet():
-    # s and t of one test case must be able to match or stretch one another
+def squeeze(word: str) -> str:
+    return "".join(ch for k, ch in enumerate(word) if k == 0 or word[k - 1] != ch)
+
+
+def test_tiny_inputs_draw_related_words_from_one_small_alphabet():
+    # s and t of one test case must be able to match or stretch one another: random words
+    # almost never do, and every program then answers alike
     s = made("The first line contains T (1 ≤ T ≤ 10). Each test case is two lines: a string s and "
              "a string t (1 ≤ |s|, |t| ≤ 10) of lowercase English letters.",
              ["2\nhello\nhhelllo\nbook\nboook\n"], counts={"tiny": 40})
-    shared = 0
+    shared = pairs = related = 0
     for g in s.inputs:
         words = g.text.split()[1:]
         letters = set("".join(words))
         assert letters <= set("abcdefghijklmnopqrstuvwxyz")
+        assert all(1 <= len(w) <= 10 for w in words)
         shared += len(letters) <= 3
+        for a, b in zip(words[::2], words[1::2]):
+            pairs += 1
+            related += a != b and squeeze(a) == squeeze(b)  # b stretches (or shrinks) a
     assert shared >= len(s.inputs) // 2
+    assert related >= pairs // 20

@@ -103,6 +103,7 @@ class _Ctx:
         self.caps: dict[str, float] = {}  # remaining sums over test cases
         self.words: dict[int, list[_Cell]] = {}  # the strings printed, by slot
         self.alphabets: dict[str, str] = {}  # tiny inputs: the letters words use, by alphabet
+        self.last_word: dict[str, str] = {}  # the last free-length word printed, by alphabet
 
     def emit(self, line: list) -> None:
         self.lines.append(line)
@@ -322,8 +323,10 @@ class InputGenerator:
                 line.extend(self._vector(s, n, ctx))
                 left = None
             else:
-                n = self._count(seg.length, ctx) if seg.length is not None else self._length(s, ctx)
-                word = self._word(s, n, ctx)
+                if seg.length is not None:
+                    word = self._word(s, self._count(seg.length, ctx), ctx)
+                else:
+                    word = self._free_word(s, ctx)
                 cell = ctx.set(s, word)
                 ctx.words.setdefault(seg.slot, []).append(cell)
                 line.append(cell)
@@ -357,7 +360,7 @@ class InputGenerator:
 
     def _scalar(self, s: SlotSpec, ctx: _Ctx, left: tuple[SlotSpec, object] | None) -> object:
         if s.slot.kind == "word":
-            return self._word(s, self._length(s, ctx), ctx)
+            return self._free_word(s, ctx)
         lo, hi = self._range(s, ctx)
         if lo is None or hi is None:
             raise _Invalid(f"no range for #{s.slot.id}")
@@ -466,6 +469,60 @@ class InputGenerator:
         if cap in ctx.caps:
             ctx.caps[cap] -= n  # type: ignore[index]
         return n
+
+    def _free_word(self, s: SlotSpec, ctx: _Ctx) -> str:
+        """A word whose length only its bounds fix. In tiny and small inputs, half of the
+        time it is made from the word printed just before it with the same letters: a copy,
+        a copy with every letter repeated 1 to 3 times, a copy with one letter changed,
+        inserted or removed, or the copy reversed. Problems about two strings (is one a
+        subsequence, a stretch, an anagram, a rotation of the other) answer the same for
+        almost every pair of random words, and the same for every program."""
+        word = self._word(s, self._length(s, ctx), ctx)
+        if ctx.profile.size in ("tiny", "small") and not s.markers:
+            related = self._related(s, word, ctx)
+            if related is not None:
+                cap = f"|{s.name}|" if s.name else None
+                if cap in ctx.caps:
+                    ctx.caps[cap] += len(word) - len(related)  # type: ignore[index]
+                word = related
+            ctx.last_word[s.alphabet] = word
+        return word
+
+    def _related(self, s: SlotSpec, word: str, ctx: _Ctx) -> str | None:
+        rng = self.rng
+        source = ctx.last_word.get(s.alphabet)
+        if not source or rng.random() < 0.5:
+            return None
+        letters = sorted(set(source)) or list(s.alphabet)
+        how = rng.randrange(4)
+        if how == 0:
+            new = source
+        elif how == 1:
+            new = "".join(ch * rng.randint(1, 3) for ch in source)
+        elif how == 2:
+            k = rng.randrange(len(source) + 1)
+            edit = rng.randrange(3)
+            if edit == 0 and k < len(source):
+                new = source[:k] + rng.choice(letters) + source[k + 1:]
+            elif edit == 1:
+                new = source[:k] + rng.choice(letters) + source[k:]
+            else:
+                new = source[:k] + source[k + 1:]
+        else:
+            new = source[::-1]
+        lo, hi = max(1, s.len_lo), max(1, s.len_hi)
+        if s.length is not None:
+            b_lo, b_hi = s.length.low(ctx.names), s.length.high(ctx.names)
+            lo = int(b_lo) if b_lo is not None else lo
+            hi = int(b_hi) if b_hi is not None else hi
+        hi = min(hi, 3 * LENGTH_CAP[ctx.profile.size])  # a tiny input stays small
+        cap = f"|{s.name}|" if s.name else None
+        room = ctx.caps[cap] + len(word) if cap in ctx.caps else None  # type: ignore[operator]
+        if not (max(lo, 1) <= len(new) <= hi) or (room is not None and len(new) > room):
+            return None
+        if any(ch not in s.alphabet for ch in new):
+            return None
+        return new
 
     def _place_markers(self, ctx: _Ctx) -> None:
         """Characters that occur exactly once in every public input (a grid's S and E) occur
