@@ -105,6 +105,9 @@ class SandboxPool:
         # What each compiled program compiled to: a program compiles once per pool,
         # whichever container runs it next, and once per build_cache directory across pools.
         self.builds = ArtifactCache(build_cache)
+        # Python sources that passed the syntax check in this pool's image: not checked again
+        # (the check only ever turns a source into CE; it isolates nothing).
+        self._checked: set[str] = set()
         self.stats = PoolStats()
         self.keep_output = keep_output
         # Per-test cgroups and namespaces are used wherever they work; turning them off is
@@ -255,6 +258,10 @@ class SandboxPool:
             key = build_key(self.image or self.backend, lang.name, lang.build, program.source)
             cached = (await asyncio.to_thread(self.builds.get, key)
                       if self.builds.directory is not None else self.builds.get(key))
+        elif lang.name == "python":
+            key = build_key(self.image or self.backend, lang.name, (), program.source)
+            if key in self._checked:
+                header["checked"] = True
         if cached is not None:
             header.update(prebuilt=True, compile_output=cached.compile_output)
             blobs = [cached.artifact, *test_blobs]
@@ -306,6 +313,8 @@ class SandboxPool:
                 result.compile_s = float(build.get("time_s") or 0.0)
                 if build.get("verdict"):
                     result.compile_verdict = Verdict(build["verdict"])
+                elif header.get("run", {}).get("python"):
+                    self._checked.add(key)
                 elif reply.get("artifact"):
                     built = Build(out[0], result.compile_output)
                     if self.builds.directory is not None:

@@ -1227,7 +1227,9 @@ class Supervisor:
             build_info = {"verdict": None, "output": "", "time_s": 0.0}
             if build:
                 build_info, artifact = self._build(build, limits, fill, header)
-            elif run.get("python"):
+            elif run.get("python") and not header.get("checked"):
+                # (a source this image's interpreter already compiled for the host is not
+                # checked again: the check decides CE only)
                 build_info = self._pycheck(src_path, limits)
         out_blobs = []
         reply = {"ok": True, "build": build_info}

@@ -77,6 +77,17 @@ def test_python_syntax_error_is_ce(docker_pool):
     assert "SyntaxError" in result.compile_output
 
 
+def test_python_sources_are_syntax_checked_once_per_pool(docker_pool):
+    src = f"a, b = map(int, input().split())\nprint(a + b)  # checked once {os.getpid()} {time.time()}\n"
+    first = docker_pool.run(Program(src), TESTS)
+    assert first.verdict is Verdict.OK and first.compile_s > 0
+    again = docker_pool.run(Program(src), TESTS)
+    assert again.verdict is Verdict.OK and again.compile_s == 0
+    assert [t.stdout for t in again.tests] == [t.stdout for t in first.tests]
+    bad = f"print(1  # {time.time()}\n"  # a failed check is never remembered
+    assert [docker_pool.run(Program(bad), TESTS).verdict for _ in range(2)] == [Verdict.CE, Verdict.CE]
+
+
 def test_input_and_output_files(docker_pool):
     prog = Program(
         "a, b = map(int, open('input.txt').read().split())\n"
