@@ -14,6 +14,8 @@ it ran alone. Printed side by side:
   oracle        some pool member is correct
   gap closed    (Pass@1 - public+random) / (oracle - public+random)
   tie           mean tie-set size; "tie (w)" over the pools that hold a wrong program
+  mixed         share of problems whose tie set holds a correct and a wrong program (a coin
+                flip decides there; a tie among correct programs costs nothing)
   wrong left    wrong programs still alive before the ranker (per problem)
   unsep.        of those, printing the pick's outputs on every input (variants that say)
   runs          program runs per problem
@@ -233,7 +235,8 @@ def report(results: list[ProblemResult], names: list[str], seconds: float, verbo
           f"pass the public examples ({mean([r.wrong_survivors for r in results]):.1f} of them wrong); "
           f"{len(wrong_pools)} pools hold a wrong program")
     header = (f"{'variant':<22} {'Pass@1':>7} {'public+random':>14} {'oracle':>7} {'gap closed':>11} "
-              f"{'tie':>6} {'tie (w)':>8} {'wrong left':>11} {'unsep.':>7} {'runs':>8} {'s/problem':>10}")
+              f"{'tie':>6} {'tie (w)':>8} {'mixed':>6} {'wrong left':>11} {'unsep.':>7} {'runs':>8} "
+              f"{'s/problem':>10}")
     print(header)
     print("-" * len(header))
     for name in ["random"] + names:
@@ -242,8 +245,9 @@ def report(results: list[ProblemResult], names: list[str], seconds: float, verbo
         gap = (p1 - pf) / (oracle - pf) if oracle > pf else float("nan")
         tie_w = mean([r.variants[name].tie for r in wrong_pools])
         label = "public filter, random" if name == "random" else name
+        mixed = mean([float(0 < v.wrong_tied < v.tie) for v in vs])
         print(f"{label:<22} {p1:>7.3f} {pf:>14.3f} {oracle:>7.3f} {gap:>11.1%} {mean([v.tie for v in vs]):>6.2f} "
-              f"{tie_w:>8.2f} {mean([v.wrong_left for v in vs]):>11.2f} {mean([v.unseparated for v in vs]):>7.2f} "
+              f"{tie_w:>8.2f} {mixed:>6.1%} {mean([v.wrong_left for v in vs]):>11.2f} {mean([v.unseparated for v in vs]):>7.2f} "
               f"{mean([v.runs for v in vs]):>8.0f} "
               f"{mean([v.seconds for v in vs]):>10.1f}")
     for name in names:
