@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from archon_code.config import ArchitectureError, IgnoredKeysWarning, LLMComponentConfig, load_architecture
 from archon_code.config_files import warn_once
-from harness.space_errors import SpaceError, unknown_key_hint
+from harness.space_errors import SpaceError, validation_problems
 
 # Keys of Archon's search configs that name its own machinery (benchmarks judged by an LLM,
 # output folders, a power ranking of models computed by running them): accepted, kept in
@@ -93,14 +93,9 @@ def from_archon_search(data: Mapping[str, Any], source: str) -> tuple[dict[str, 
     try:
         cfg = _ArchonSearch.model_validate(body)
     except ValidationError as exc:
-        problems = []
-        for e in exc.errors(include_url=False):
-            field = ".".join(str(p) for p in e["loc"])
-            msg = e["msg"].removeprefix("Value error, ")
-            if e["type"] == "extra_forbidden":
-                msg = "not a key of Archon's search configs that maps here" + unknown_key_hint(field, _ArchonSearch)
-            problems.append(f"{field}: {msg}" if field else msg)
-        raise SpaceError(source, problems) from None
+        unknown = "not a key of Archon's search configs that maps here"
+        raise SpaceError(source, [f"{field}: {msg}" if field else msg
+                                  for field, msg in validation_problems(exc, _ArchonSearch, unknown)]) from None
     models = [_archon_model(entry, source) for entry in cfg.models_available]
     guessed = [f"{entry} as {model!r}" for entry, (model, found) in zip(cfg.models_available, models) if not found]
     if guessed:

@@ -50,7 +50,7 @@ from archon_code.config import (
 )
 from archon_code.config_files import find_config, read_config_file, shipped_configs
 from harness.archon_search import from_archon_search
-from harness.space_errors import SpaceError, unknown_key_hint
+from harness.space_errors import SpaceError, validation_problems
 
 MARKERS = ("int", "float", "choice", "optional", "repeat", "first")
 SAMPLERS = ("auto", "tpe", "gp", "random", "grid", "nsga2")
@@ -312,11 +312,7 @@ class _Parser:
         try:
             spec = _SPECS[marker].model_validate(dict(data))
         except ValidationError as exc:
-            for e in exc.errors(include_url=False):
-                field = ".".join(str(p) for p in e["loc"])
-                msg = e["msg"].removeprefix("Value error, ")
-                if e["type"] == "extra_forbidden":
-                    msg = f"unknown key for a {marker} point" + unknown_key_hint(field, _SPECS[marker])
+            for field, msg in validation_problems(exc, _SPECS[marker], f"unknown key for a {marker} point"):
                 self.fail(where, f"{marker}: {field}: {msg}" if field else f"{marker}: {msg}")
             return Const(None)
         if marker in ("repeat", "first") and not in_list:
@@ -569,14 +565,8 @@ def parse_space(data: Any, source: str = "<space>") -> SearchSpace:
     try:
         top = _SpaceFile.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for e in exc.errors(include_url=False):
-            field = ".".join(str(p) for p in e["loc"])
-            msg = e["msg"]
-            if e["type"] == "extra_forbidden" and len(e["loc"]) == 1:
-                msg = "unknown key" + unknown_key_hint(field, _SpaceFile)
-            problems.append(f"{field}: {msg}" if field else msg)
-        raise SpaceError(source, problems) from None
+        raise SpaceError(source, [f"{field}: {msg}" if field else msg
+                                  for field, msg in validation_problems(exc, _SpaceFile, "unknown key")]) from None
     parser = _Parser(source)
     template = parser.layers(top.layers)
     if parser.problems:

@@ -258,7 +258,7 @@ class SandboxPool:
             key = build_key(self.image or self.backend, lang.name, lang.build, program.source)
             cached = (await asyncio.to_thread(self.builds.get, key)
                       if self.builds.directory is not None else self.builds.get(key))
-        elif lang.name == "python":
+        elif header["run"].get("python"):  # checked by the supervisor, not built
             key = build_key(self.image or self.backend, lang.name, (), program.source)
             if key in self._checked:
                 header["checked"] = True
@@ -313,7 +313,7 @@ class SandboxPool:
                 result.compile_s = float(build.get("time_s") or 0.0)
                 if build.get("verdict"):
                     result.compile_verdict = Verdict(build["verdict"])
-                elif header.get("run", {}).get("python"):
+                elif header["run"].get("python"):
                     self._checked.add(key)
                 elif reply.get("artifact"):
                     built = Build(out[0], result.compile_output)

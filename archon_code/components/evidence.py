@@ -65,6 +65,7 @@ class Group:
     votes: int = 0
     cpu: float = 0.0  # mean CPU seconds of the members, summed over the large inputs
     member_cpu: dict[str, tuple[float, float]] = field(default_factory=dict)  # id -> (large, all)
+    atypical: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> CPU-time outlier (large, all)
 
     @property
     def size(self) -> int:
@@ -184,7 +185,7 @@ async def rank_by_evidence(state: State, ctx: Context, tests: Sequence[UnitTest]
         voting = await _vote(state, ctx, tied, tests, large, outcomes, cfg)
         groups.sort(key=lambda g: g.key(), reverse=True)
     ranked = _score(groups, limit_s)
-    reason = _reason(groups, ranked, len(tests), limit_s)
+    reason = _reason(groups, ranked, len(tests))
     top = max((c.score for c in alive), default=None)
     for rank, g in enumerate(groups):
         for c in g.members:
@@ -252,9 +253,9 @@ def _score(groups: list[Group], limit_s: float) -> list[Candidate]:
     of their group; equal keys tie."""
     keyed = []
     for g in groups:
-        odd = _atypical(g, limit_s)
+        g.atypical = _atypical(g, limit_s)
         for c in g.members:
-            big, every = odd[c.id]
+            big, every = g.atypical[c.id]
             keyed.append(((g.key(), -big, -every), c))
     keyed.sort(key=lambda kc: kc[0], reverse=True)
     distinct = sorted({k for k, _ in keyed}, reverse=True)
@@ -264,7 +265,7 @@ def _score(groups: list[Group], limit_s: float) -> list[Candidate]:
     return [c for _, c in keyed]
 
 
-def _reason(groups: list[Group], ranked: list[Candidate], n_tests: int, limit_s: float) -> str:
+def _reason(groups: list[Group], ranked: list[Candidate], n_tests: int) -> str:
     if not groups:
         return "no candidate alive"
     best = groups[0]
@@ -274,7 +275,7 @@ def _reason(groups: list[Group], ranked: list[Candidate], n_tests: int, limit_s:
     else:
         why = _difference(best, groups[1], n)
     if best.size > 1:
-        odd = _atypical(best, limit_s)
+        odd = best.atypical  # (set by _score)
         alike = sum(1 for c in best.members if odd[c.id] == odd[ranked[0].id])
         outliers = best.size - alike
         if outliers:

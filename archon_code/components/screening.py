@@ -76,6 +76,8 @@ async def screen_inputs(state: State, ctx: Context, tests: Sequence[UnitTest], c
     kept: list[UnitTest] = []
     size = cfg.round_size or max(len(rest), 1)
     quiet = 0
+    alive = state.alive()
+    groups = _classes(alive, seen, outcomes)
     for start in range(0, len(rest), size):
         if cfg.patience is not None and quiet >= cfg.patience:
             for t in rest[start:]:
@@ -83,15 +85,14 @@ async def screen_inputs(state: State, ctx: Context, tests: Sequence[UnitTest], c
                 stats.count(t.origin, "skipped")
             break
         batch = rest[start:start + size]
-        alive = state.alive()
-        before = _classes(alive, seen + kept, outcomes)
         await ctx.executor.run(alive, batch)
         for t in batch:
             if _judge(t, state, alive, outcomes, cfg, component, stats, large=False):
                 kept.append(t)
         now = state.alive()
-        split = len(now) < len(alive) or _classes(now, seen + kept, outcomes) > before
-        quiet = 0 if split else quiet + 1
+        after = _classes(now, seen + kept, outcomes)
+        quiet = 0 if len(now) < len(alive) or after > groups else quiet + 1
+        alive, groups = now, after
     if big:
         alive = state.alive()
         await ctx.executor.run(alive, big)

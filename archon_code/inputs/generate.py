@@ -338,7 +338,9 @@ class InputGenerator:
     def _static_range(self, s: SlotSpec) -> tuple[float | None, float | None]:
         return self._range(s, _Ctx(Profile("tiny"), 1, 1.0, 0.0))
 
-    def _range(self, s: SlotSpec, ctx: _Ctx) -> tuple[float | None, float | None]:
+    def _range(self, s: SlotSpec, ctx: _Ctx, narrow: bool = True) -> tuple[float | None, float | None]:
+        """The values this slot may take here (``narrow``: within the input's value width,
+        when it has one)."""
         integer = s.slot.kind == "int"
         lo = hi = None
         if s.bounds is not None:
@@ -354,7 +356,7 @@ class InputGenerator:
             hi = min(hi, ctx.caps[s.name])  # type: ignore[index]
         if s.count:
             lo = max(lo, 0)
-        elif ctx.width is not None and s.slot.kind == "int" and s.vertex_of is None:
+        elif narrow and ctx.width is not None and s.slot.kind == "int" and s.vertex_of is None:
             lo, hi = _narrow(lo, hi, ctx.width)
         return lo, hi
 
@@ -447,13 +449,18 @@ class InputGenerator:
         x = min(max(round(x / step) * step, lo), hi)
         return f"{x:.{d}f}"
 
-    def _length(self, s: SlotSpec, ctx: _Ctx) -> int:
+    @staticmethod
+    def _length_bounds(s: SlotSpec, ctx: _Ctx) -> tuple[int, int]:
+        """The lengths a word of this slot may have: the statement's bounds, else those seen."""
         lo, hi = max(1, s.len_lo), max(1, s.len_hi)
         if s.length is not None:
             b_lo, b_hi = s.length.low(ctx.names), s.length.high(ctx.names)
             lo = int(b_lo) if b_lo is not None else lo
             hi = int(b_hi) if b_hi is not None else hi
-        lo = max(lo, 1)
+        return max(lo, 1), hi
+
+    def _length(self, s: SlotSpec, ctx: _Ctx) -> int:
+        lo, hi = self._length_bounds(s, ctx)
         cap = f"|{s.name}|" if s.name else None
         if cap in ctx.caps:
             hi = min(hi, int(ctx.caps[cap]))  # type: ignore[index]
@@ -510,15 +517,11 @@ class InputGenerator:
                 new = source[:k] + source[k + 1:]
         else:
             new = source[::-1]
-        lo, hi = max(1, s.len_lo), max(1, s.len_hi)
-        if s.length is not None:
-            b_lo, b_hi = s.length.low(ctx.names), s.length.high(ctx.names)
-            lo = int(b_lo) if b_lo is not None else lo
-            hi = int(b_hi) if b_hi is not None else hi
+        lo, hi = self._length_bounds(s, ctx)
         hi = min(hi, 3 * LENGTH_CAP[ctx.profile.size])  # a tiny input stays small
         cap = f"|{s.name}|" if s.name else None
         room = ctx.caps[cap] + len(word) if cap in ctx.caps else None  # type: ignore[operator]
-        if not (max(lo, 1) <= len(new) <= hi) or (room is not None and len(new) > room):
+        if not (lo <= len(new) <= hi) or (room is not None and len(new) > room):
             return None
         if any(ch not in s.alphabet for ch in new):
             return None
@@ -578,9 +581,7 @@ class InputGenerator:
         if unique:
             if hi - lo + 1 < n and ctx.width is not None:
                 # shorter values, but as many distinct ones as needed
-                width, ctx.width = ctx.width, None
-                full_lo, full_hi = self._range(s, ctx)
-                ctx.width = width
+                full_lo, full_hi = self._range(s, ctx, narrow=False)
                 if full_lo is not None and full_hi is not None:
                     lo = int(max(full_lo, min(lo, full_hi - n + 1)))
                     hi = int(min(full_hi, lo + n - 1))
