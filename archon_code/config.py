@@ -312,7 +312,9 @@ class InputSynthesisConfig(InputScreeningOptions):
     numbers), ``small``, ``medium`` and ``max`` (the largest sizes allowed, each under
     ``max_input_bytes``) random inputs are made, run and screened. ``max_executions`` bounds
     the runs of the whole problem so far (inputs are dropped, largest sizes last, to fit);
-    ``budget_s`` bounds the host-side time spent inferring and generating."""
+    the inputs are a function of the seed (their work is bounded by counts, not by a clock);
+    ``budget_s`` is a CPU-time safety net over that work (the note's ``cut`` says when it
+    stopped it)."""
 
     type: Literal["input_synthesis"]
 

@@ -126,6 +126,45 @@ def test_every_input_parses_with_the_layout_and_the_seed_decides():
     assert len({g.text for g in a.inputs}) == len(a.inputs)
 
 
+def test_a_vertex_count_that_is_no_count_is_still_a_size():
+    # n bounds the edges' endpoints but no count in the layout reads it: at the maximum size
+    # it is near its top (not a one-digit value), and tiny inputs keep it small.
+    s = made("The first line contains n and m (1 ≤ n ≤ 5·10^4, 0 ≤ m ≤ 5·10^4). Each of the next m "
+             "lines contains u_i, v_i, c_i (1 ≤ u_i, v_i ≤ n, u_i ≠ v_i, 1 ≤ c_i ≤ 10^9) — the cities "
+             "connected by the i-th road and its toll.",
+             ["4 4\n1 2 10\n2 4 10\n1 3 1\n3 4 21\n", "3 1\n1 2 5\n", "2 2\n1 2 7\n2 1 4\n"],
+             {"tiny": 10, "small": 4, "max": 1}, max_bytes=1_000_000)
+    big = [g for g in s.inputs if g.profile.size == "max"]
+    assert len(big) == 1
+    (n, m), edges = lines(big[0].text)[0], lines(big[0].text)[1:]
+    assert n >= 10_000 and m >= 10_000 and len(edges) == m
+    assert all(n <= 10 for g in s.inputs if g.profile.size == "tiny" for n in lines(g.text)[0][:1])
+    # the statement guarantees no connectivity: some tiny graph leaves a city out
+    assert any(not connected(*lines(g.text)[0][:1], [e[:2] for e in lines(g.text)[1:]])
+               for g in s.inputs if g.profile.size != "max")
+
+
+def test_the_same_seed_gives_the_same_inputs_on_a_slower_machine(monkeypatch):
+    # The work is bounded by counts, not by a clock: with a clock that moves 0.1 s more at
+    # every reading (a machine far slower, or far busier) the inputs are the same, to the byte.
+    body = ("The first line contains n and m (2 ≤ n ≤ 10^5, n - 1 ≤ m ≤ 2·10^5). Each of the next m lines "
+            "contains x, y, w (1 ≤ x, y ≤ n, x ≠ y, 1 ≤ w ≤ 10^9). The graph is connected.")
+    public = ["3 3\n1 2 4\n2 3 1\n3 1 7\n", "2 1\n2 1 5\n"]
+    counts = {"tiny": 20, "small": 8, "medium": 4, "max": 2}
+    before = made(body, public, counts, seed=5)
+    real, readings = time.thread_time, []
+
+    def slow() -> float:
+        readings.append(1)
+        return real() + 0.1 * len(readings)
+
+    monkeypatch.setattr(time, "thread_time", slow)
+    after = made(body, public, counts, seed=5)
+    assert not before.cut and not after.cut
+    assert [(g.profile, g.text) for g in before.inputs] == [(g.profile, g.text) for g in after.inputs]
+    assert {g.profile.size for g in before.inputs} == set(counts)
+
+
 def test_generation_is_bounded_in_time():
     t0 = time.perf_counter()
     s = synthesize(statement("n (1 ≤ n ≤ 10^18), then n values."), ["2\n1 2\n"], {"max": 3, "tiny": 5}, 0,

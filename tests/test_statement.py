@@ -88,6 +88,15 @@ def test_guarantees():
     assert evaluate(st.sum_bounds["m"], {}) == 10**5
     st = parse_statement(section("Tasks depend on each other; there are no circular dependencies."))
     assert st.acyclic
+    # "connected" as a verb is no guarantee; a property of the graph is
+    for text in ("Each of the next m lines holds u_i, v_i — the cities connected by the i-th road.",
+                 "The vertices connected with an edge have different colours.",
+                 "The graph is not necessarily connected.",
+                 "The graph is connected, but some vertices may be unreachable after the removal."):
+        assert not parse_statement(section(text)).connected, text
+    for text in ("It is guaranteed that the given graph is connected.", "A connected graph of n vertices follows.",
+                 "The cities are connected."):
+        assert parse_statement(section(text)).connected, text
 
 
 def test_string_lengths_and_alphabets_in_words():

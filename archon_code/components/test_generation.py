@@ -128,7 +128,7 @@ class InputSynthesis(Component[InputSynthesisConfig]):
         counts = {"tiny": cfg.tiny, "small": cfg.small, "medium": cfg.medium, "max": cfg.max}
         t0 = time.perf_counter()
         # Statements and public inputs are untrusted text: inference and generation are
-        # bounded in size and time inside (budget_s).
+        # bounded in size and work inside (budget_s is a CPU-time safety net).
         try:
             made = await asyncio.to_thread(synthesize, state.problem.description, public, counts, seed,
                                            max_bytes=cfg.max_input_bytes, budget_s=cfg.budget_s)
@@ -151,7 +151,7 @@ class InputSynthesis(Component[InputSynthesisConfig]):
                   f"{stats.kept} of {len(tests)} synthesized inputs kept ({stats.invalid} invalid, "
                   f"{stats.unanimous} unanimous); layout {made.layout}",
                   layout=made.layout, statement=made.statement, made=made_by, run=len(tests),
-                  seconds=seconds, **stats.to_dict())
+                  seconds=seconds, cut=made.cut, **stats.to_dict())
         return state
 
     def _affordable(self, tests: list[UnitTest], alive: int, ctx: Context) -> list[UnitTest]:

@@ -20,11 +20,15 @@ or sorted arrays, parent arrays, ordered columns, sums over test cases, and grap
 connected graphs, no self-loops or repeated edges, acyclic orientations) are honoured. Each
 input is parsed back with the layout before it is returned.
 
-Everything is a function of the seed, bounded in bytes and time.
+Everything is a function of the seed, bounded in bytes and in work (values printed, counted
+in ``WORK`` per input and ``TOTAL_WORK`` per call), never by a clock: the same seed gives the
+same inputs on a busy machine. A CPU-time budget remains as a safety net for what no bound
+foresaw; when it stops the work, ``InputGenerator.cut`` says so.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import random
@@ -44,6 +48,13 @@ CASES_CAP = {"tiny": 8, "small": 20, "medium": 50}
 LENGTH_CAP = {"tiny": 6, "small": 20, "medium": 200}
 WIDTHS = (6, 3, 1)  # digits of the values tried at the maximum size before smaller counts
 NARROWEST = WIDTHS[-1]
+# Work: one unit per value printed and per 16 bytes printed, over every attempt (failed ones
+# too); about a million units per CPU second. A size stops after (count + 1) * WORK[size].
+# A number drawn alone (its range computed for it) costs SCALAR_WORK more: about as much CPU
+# as SCALAR_WORK numbers drawn in rows whose ranges stay the same.
+WORK = {"tiny": 20_000, "small": 100_000, "medium": 400_000, "max": 1_200_000}  # per input
+SCALAR_WORK = 8
+TOTAL_WORK = 4_000_000  # per call of InputGenerator.many
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,12 @@ class Generated:
 
 
 class _TooBig(Exception):
+    def __init__(self, need: float = 0.0) -> None:
+        super().__init__()
+        self.need = need  # the bytes it would have taken, at least (0: unknown)
+
+
+class _OutOfWork(Exception):
     pass
 
 
@@ -88,13 +105,13 @@ class _Cell:
 
 
 class _Ctx:
-    def __init__(self, profile: Profile, max_bytes: int, scale: float, deadline: float,
+    def __init__(self, profile: Profile, max_bytes: int, scale: float, work: int,
                  width: int | None = None) -> None:
         self.profile = profile
         self.max_bytes = max_bytes
         self.scale = scale
         self.width = width  # values of at most this many digits (max size, to keep the counts)
-        self.deadline = deadline
+        self.work_left = work  # units this attempt may still spend
         self.slots: dict[int, _Cell] = {}
         self.names: dict[str, float] = {}
         self.lines: list[list] = []
@@ -107,12 +124,8 @@ class _Ctx:
 
     def emit(self, line: list) -> None:
         self.lines.append(line)
-        self.tokens += len(line)
-        self.bytes += sum(len(str(t)) + 1 for t in line) + 1
-        if self.bytes > self.max_bytes or self.tokens > MAX_DECIMAL_TOKENS:
-            raise _TooBig
-        if len(self.lines) % 256 == 0 and time.thread_time() > self.deadline:
-            raise _TooBig
+        n = sum(len(str(t)) + 1 for t in line) + 1
+        self._spend(len(line), n)
 
     def set(self, s: SlotSpec, value: object) -> _Cell:
         cell = _Cell(value)
@@ -133,12 +146,22 @@ class _Ctx:
     def emit_text(self, text: str, tokens: int) -> None:
         """A line already rendered (values that nothing refers to)."""
         self.lines.append(text)
+        self._spend(tokens, len(text) + 1)
+
+    def charge(self, units: int) -> None:
+        """Work that prints nothing yet (placing a graph's edges)."""
+        self.work_left -= units
+        if self.work_left < 0:
+            raise _OutOfWork
+
+    def _spend(self, tokens: int, nbytes: int) -> None:
         self.tokens += tokens
-        self.bytes += len(text) + 1
+        self.bytes += nbytes
+        self.work_left -= tokens + nbytes // 16 + 1
         if self.bytes > self.max_bytes or self.tokens > MAX_DECIMAL_TOKENS:
             raise _TooBig
-        if len(self.lines) % 256 == 0 and time.thread_time() > self.deadline:
-            raise _TooBig
+        if self.work_left < 0:
+            raise _OutOfWork
 
     def render(self) -> str:
         return "".join((line if isinstance(line, str) else " ".join(str(t) for t in line)) + "\n"
@@ -150,33 +173,86 @@ class InputGenerator:
         self.spec = spec
         self.rng = random.Random(seed)
         self.max_bytes = max_bytes
+        self.spent = 0  # work units, over every call
+        self.cut = False  # the CPU-time safety net stopped the work
+
+    def many(self, counts: dict[str, int], *, total_work: int = TOTAL_WORK,
+             budget_s: float = 10.0) -> list[Generated]:
+        """Distinct inputs, ``counts[size]`` of each size at most (``tiny`` starts with the
+        exhaustive enumeration, when there is one). Stops when ``total_work`` units are spent;
+        ``budget_s`` CPU seconds is only a safety net (``cut``)."""
+        has_cases = any(s.cases for s in self.spec.slots.values())
+        deadline = time.thread_time() + budget_s
+        seen: set[str] = set()
+        out: list[Generated] = []
+        for size in SIZES:
+            want = counts.get(size, 0)
+            if want <= 0:
+                continue
+            got = 0
+            if size == "tiny":
+                for text in self.enumerate_tiny(want):
+                    if text not in seen:
+                        seen.add(text)
+                        out.append(Generated(text, Profile("tiny")))
+                        got += 1
+            misses = 0
+            k = 0
+            stop = min(total_work, self.spent + (want + 1) * WORK[size])
+            while got < want and misses < 3 * want + 5 and self.spent < stop:
+                if time.thread_time() > deadline:
+                    self.cut = True
+                    return out
+                # Not at the maximum size: there, values at the top of every range make inputs
+                # slower than any the problem's own tests hold, and time is evidence at that size.
+                values = "high" if size in ("small", "medium") and k % 3 == 1 else "mixed"
+                cases = (("few", "many")[k % 2] if has_cases else "few") if size == "max" else "some"
+                profile = Profile(size, cases, values)
+                k += 1
+                text = self.generate(profile, work=min(WORK[size], stop - self.spent))
+                if text is None or text in seen:
+                    misses += 1
+                    continue
+                seen.add(text)
+                out.append(Generated(text, profile))
+                got += 1
+        return out
 
     # -- public --------------------------------------------------------------------------------
 
-    def generate(self, profile: Profile, budget_s: float = 2.0) -> str | None:
-        """One input of this size, or None when none could be made (in time)."""
-        deadline = time.thread_time() + budget_s
+    def generate(self, profile: Profile, work: int | None = None) -> str | None:
+        """One input of this size, or None when none could be made within ``work`` units
+        (default ``WORK[size]``)."""
+        left = WORK[profile.size] if work is None else work
         limit = self.max_bytes if profile.size == "max" else min(self.max_bytes, SOFT_BYTES[profile.size])
         scale, width = 1.0, None
         for _ in range(12):
-            if time.thread_time() > deadline:
+            if left <= 0:
                 return None
-            ctx = _Ctx(profile, limit, scale, deadline, width)
+            ctx = _Ctx(profile, limit, scale, left, width)
             # "the sum of n over all test cases does not exceed ...": a budget for the input
             for name, bound in self.spec.statement.sum_bounds.items():
                 v = evaluate(bound, {})
                 if v is not None:
                     ctx.caps[name] = v
             try:
-                self._items(self.spec.layout.items, ctx)
-                self._place_markers(ctx)
-            except _TooBig:
+                try:
+                    self._items(self.spec.layout.items, ctx)
+                    self._place_markers(ctx)
+                finally:
+                    spent = left - ctx.work_left + 1  # a refused attempt costs a unit
+                    left -= spent
+                    self.spent += spent
+            except _OutOfWork:
+                return None
+            except _TooBig as e:
                 # At the maximum size the counts are what matters most (complexity, counts
-                # that overflow): values get shorter before the counts get smaller.
+                # that overflow): values get shorter before the counts get smaller; then the
+                # counts shrink by what the estimate says is needed, at least by 2.5.
                 if profile.size == "max" and width != NARROWEST:
                     width = WIDTHS[0] if width is None else WIDTHS[WIDTHS.index(width) + 1]
                 else:
-                    scale /= 2.5
+                    scale *= min(1 / 2.5, 0.9 * limit / e.need) if e.need > 0 else 1 / 2.5
                 continue
             except (_Invalid, ValueError, IndexError, OverflowError, RecursionError):
                 return None
@@ -210,7 +286,7 @@ class InputGenerator:
             choices.append(vals)
         out = []
         for combo in itertools.product(*choices):
-            ctx = _Ctx(Profile("tiny"), 10_000, 1.0, time.thread_time() + 1)
+            ctx = _Ctx(Profile("tiny"), 10_000, 1.0, WORK["tiny"])
             ok = True
             for s, v in zip(specs, combo):
                 lo, hi = self._range(s, ctx)
@@ -259,7 +335,7 @@ class InputGenerator:
     def _ensure_room(self, n: int, per_unit: int, ctx: _Ctx) -> None:
         # Too large already by a cheap estimate: give up before generating it.
         if ctx.bytes + n * per_unit > ctx.max_bytes:
-            raise _TooBig
+            raise _TooBig(ctx.bytes + n * per_unit)
 
     def _repeat(self, it: Repeat, ctx: _Ctx) -> None:
         n = self._count(it.count, ctx)
@@ -273,6 +349,8 @@ class InputGenerator:
         graph = self.spec.graphs.get(id(it))
         if graph is not None:
             self._graph(it, graph, n, ctx)
+            return
+        if self._plain_rows(it, n, ctx):
             return
         done = 0
         for _ in range(n):
@@ -289,6 +367,37 @@ class InputGenerator:
             done += 1
         if done != n:
             self._recount(it.count, done, ctx)
+
+    def _plain_rows(self, it: Repeat, n: int, ctx: _Ctx) -> bool:
+        """Rows of numbers whose ranges do not change from row to row (no value bounds another
+        in the row, none is a count, a size or ordered against its neighbour): each range is
+        computed once, the values drawn as ``_row`` would draw them. False when the rows are
+        not of that kind."""
+        if len(it.body) != 1 or not isinstance(it.body[0], Row) or n <= 0:
+            return False
+        specs = [self.spec.slots[x.slot] for x in it.body[0].segments]
+        if not all(isinstance(x, Scalar) for x in it.body[0].segments):
+            return False
+        own = {f"#{x.slot.id}" for x in specs} | {x.name for x in specs if x.name}
+        for x in specs:
+            if (x.slot.kind not in ("int", "float") or x.count or x.size or x.order_next is not None
+                    or x.vertex_of is not None or x.name in ctx.caps
+                    or (x.bounds is not None and x.bounds.names() & own)):
+                return False
+        ranges = [self._range(x, ctx) for x in specs]
+        if any(lo is None or hi is None or lo > hi for lo, hi in ranges):
+            raise _Invalid("no range for a row's values")
+        size, values = ctx.profile.size, ctx.profile.values
+        draw = [(lambda x=x, lo=lo, hi=hi: self._float(x, lo, hi)) if x.slot.kind == "float"
+                else (lambda lo=int(lo), hi=int(hi): self._int(lo, hi, size, values))  # type: ignore[arg-type]
+                for x, (lo, hi) in zip(specs, ranges)]
+        row: list = []
+        for _ in range(n):
+            row = [f() for f in draw]
+            ctx.emit_text(" ".join(map(str, row)), len(row))
+        for x, v in zip(specs, row):
+            ctx.set(x, v)  # later bounds read the last row's values, as after ``_row``
+        return True
 
     def _recount(self, ref: Ref, n: int, ctx: _Ctx) -> None:
         """Make the printed count say ``n`` (when the count can say it)."""
@@ -310,6 +419,7 @@ class InputGenerator:
         for seg in row.segments:
             s = self.spec.slots[seg.slot]
             if isinstance(seg, Scalar):
+                ctx.charge(SCALAR_WORK)
                 if fixed and seg.slot in fixed:
                     v = fixed[seg.slot]
                 else:
@@ -336,7 +446,7 @@ class InputGenerator:
     # -- values ----------------------------------------------------------------------------------
 
     def _static_range(self, s: SlotSpec) -> tuple[float | None, float | None]:
-        return self._range(s, _Ctx(Profile("tiny"), 1, 1.0, 0.0))
+        return self._range(s, _Ctx(Profile("tiny"), 1, 1.0, 0))
 
     def _range(self, s: SlotSpec, ctx: _Ctx, narrow: bool = True) -> tuple[float | None, float | None]:
         """The values this slot may take here (``narrow``: within the input's value width,
@@ -354,7 +464,7 @@ class InputGenerator:
             return lo, hi
         if s.name in ctx.caps:
             hi = min(hi, ctx.caps[s.name])  # type: ignore[index]
-        if s.count:
+        if s.count or s.size:
             lo = max(lo, 0)
         elif narrow and ctx.width is not None and s.slot.kind == "int" and s.vertex_of is None:
             lo, hi = _narrow(lo, hi, ctx.width)
@@ -375,7 +485,7 @@ class InputGenerator:
         if s.slot.kind == "float":
             return self._float(s, lo, hi)
         lo, hi = int(lo), int(hi)
-        if s.count:
+        if s.count or s.size:
             v = self._count_value(s, lo, hi, ctx)
         else:
             v = self._int(lo, hi, ctx.profile.size, ctx.profile.values)
@@ -534,10 +644,12 @@ class InputGenerator:
             markers = self.spec.slots[sid].markers
             if not markers:
                 continue
-            spots = [(k, j) for k, cell in enumerate(cells) for j in range(len(str(cell.value)))]
-            if len(spots) < len(markers):
+            ends = list(itertools.accumulate(len(str(cell.value)) for cell in cells))
+            if not ends or ends[-1] < len(markers):
                 raise _Invalid("no room for the markers")
-            for ch, (k, j) in zip(markers, self.rng.sample(spots, len(markers))):
+            for ch, at in zip(markers, self.rng.sample(range(ends[-1]), len(markers))):
+                k = bisect.bisect_right(ends, at)  # the word holding character ``at``
+                j = at - (ends[k - 1] if k else 0)
                 word = str(cells[k].value)
                 cells[k].value = word[:j] + ch + word[j + 1:]
 
@@ -555,7 +667,10 @@ class InputGenerator:
                     small = "".join(self.rng.sample(seen, min(len(seen), self.rng.choice((1, 2, 2, 3)))))
                 ctx.alphabets[alphabet] = small
             alphabet = small
-        return "".join(self.rng.choice(alphabet) for _ in range(n))
+        if ctx.bytes + n > ctx.max_bytes:
+            raise _TooBig(ctx.bytes + n)  # before drawing its letters
+        ctx.charge(n // 16)
+        return "".join(self.rng.choices(alphabet, k=n))
 
     def _vector(self, s: SlotSpec, n: int, ctx: _Ctx) -> list:
         rng = self.rng
@@ -612,6 +727,7 @@ class InputGenerator:
         if m > pairs_max:
             m = pairs_max
             self._recount(it.count, m, ctx)
+        ctx.charge(n)
         labels = list(range(base, base + n))
         edges: list[tuple[int, int]] = []
         tree = g["tree"] and m == n - 1
@@ -623,12 +739,13 @@ class InputGenerator:
             self._recount(it.count, m, ctx)
             edges = self._tree(labels, False, ctx)
         have = {frozenset(e) for e in edges}
+        tries = 0
         if m - len(edges) > pairs_max // 2:
+            ctx.charge(pairs_max)
             rest = [(u, v) for u, v in itertools.combinations(labels, 2) if frozenset((u, v)) not in have]
             rng.shuffle(rest)
             edges += rest[: m - len(edges)]
         else:
-            tries = 0
             while len(edges) < m and tries < 20 * m + 100:
                 tries += 1
                 u, v = rng.choice(labels), rng.choice(labels)
@@ -639,6 +756,7 @@ class InputGenerator:
                     continue
                 have.add(key)
                 edges.append((u, v))
+        ctx.charge(tries)
         if len(edges) != m:
             raise _Invalid("could not place the edges")
         if g["acyclic"]:
@@ -696,43 +814,3 @@ def _narrow(lo: float, hi: float, width: int) -> tuple[float, float]:
 
 
 SIZES = ("tiny", "small", "medium", "max")
-
-
-def generate_inputs(spec: Spec, counts: dict[str, int], seed: int = 0, *, max_bytes: int = MAX_BYTES,
-                    budget_s: float = 10.0) -> list[Generated]:
-    """Distinct inputs, ``counts[size]`` of each size at most (``tiny`` starts with the
-    exhaustive enumeration, when there is one)."""
-    gen = InputGenerator(spec, seed, max_bytes)
-    has_cases = any(s.cases for s in spec.slots.values())
-    deadline = time.thread_time() + budget_s
-    seen: set[str] = set()
-    out: list[Generated] = []
-    for size in SIZES:
-        want = counts.get(size, 0)
-        if want <= 0:
-            continue
-        got = 0
-        if size == "tiny":
-            for text in gen.enumerate_tiny(want):
-                if text not in seen:
-                    seen.add(text)
-                    out.append(Generated(text, Profile("tiny")))
-                    got += 1
-        misses = 0
-        k = 0
-        while got < want and misses < 3 * want + 5 and time.thread_time() < deadline:
-            # Not at the maximum size: there, values at the top of every range make inputs
-            # slower than any the problem's own tests hold, and time is evidence at that size.
-            values = "high" if size in ("small", "medium") and k % 3 == 1 else "mixed"
-            cases = (("few", "many")[k % 2] if has_cases else "few") if size == "max" else "some"
-            profile = Profile(size, cases, values)
-            k += 1
-            left = deadline - time.thread_time()
-            text = gen.generate(profile, budget_s=min(left, 4.0 if size == "max" else 1.0))
-            if text is None or text in seen:
-                misses += 1
-                continue
-            seen.add(text)
-            out.append(Generated(text, profile))
-            got += 1
-    return out

@@ -43,6 +43,10 @@ class SlotSpec:
     parent: bool = False  # element k holds a value in [1, k + 1]
     order_next: str | None = None  # "le" / "lt" / "ne" with the column to its right
     vertex_of: int | None = None  # slot id of the vertex count bounding it
+    # The number of vertices of a graph or the length of a string, printed but not read as a
+    # count by the layout: drawn like a count (small in small inputs, at the top at the
+    # maximum size), never shortened like a value.
+    size: bool = False
 
 
 @dataclass
@@ -75,7 +79,21 @@ def build_spec(layout: Layout, st: Statement) -> Spec:
     _vectors(spec)
     _columns(spec)
     _graphs(spec)
+    _mark_sizes(spec)
     return spec
+
+
+def _mark_sizes(spec: Spec) -> None:
+    names: set[str] = set()
+    for g in spec.graphs.values():
+        names |= g["n"].names()
+    for s in spec.slots.values():
+        if s.length is not None:
+            names |= s.length.names()
+    for sid, s in spec.slots.items():
+        if s.slot.kind == "int" and s.slot.scalar and not s.count and (
+                f"#{sid}" in names or (s.name is not None and s.name in names)):
+            s.size = True
 
 
 def _slot_order(layout: Layout) -> list[int]:

@@ -593,13 +593,21 @@ _SUM_LENGTH = re.compile(
 _SUM_SYMBOL = re.compile(r"\bsum\s*\(?\s*([A-Za-z]\w{0,3})\s*\)?\s*<=\s*([\d*^() ]{1,30})")
 
 
+_UNREACHABLE = re.compile(r"\bnot (?:necessarily |always )?connected|\bdisconnected|\bunreachable|"
+                          r"(?:cannot|can't|can not|could not|couldn't) (?:be )?reach|\bnot reachable|"
+                          r"\bno (?:such )?(?:path|route|way) (?:exists|from|between)|impossible to (?:reach|get)")
+
+
 def _read_flags(text: str, st: Statement) -> None:
     low = text.lower()
     st.tree = bool(re.search(r"\btree\b", low))
-    st.connected = bool(re.search(r"\bconnected\b|reachable from any|any (?:location|city|vertex|node|"
-                                  r"junction|town)s? (?:is )?reachable|path between any|"
-                                  r"path from the capital to all|can (?:somehow )?(?:reach|get to) (?:any|every)",
-                                  low))
+    # "connected" as a property of the graph ("the graph is connected"), not as a verb ("the
+    # cities connected by a road"); a statement that asks what to print for an unreachable
+    # vertex guarantees no connectivity, whatever else it says.
+    st.connected = bool(re.search(r"\bconnected\b(?! by| to\b| with| via| through| directly)|reachable from any|"
+                                  r"any (?:location|city|vertex|node|junction|town)s? (?:is )?reachable|"
+                                  r"path between any|path from the capital to all|"
+                                  r"can (?:somehow )?(?:reach|get to) (?:any|every)", low)) and not _UNREACHABLE.search(low)
     st.acyclic = bool(re.search(r"\bacyclic\b|no (?:circular|cyclic)|no cycles?\b|\bdag\b", low))
     st.permutation = "permutation" in low
     st.distinct_rows = bool(re.search(r"\bdistinct\b|coincide|pairwise different|are different", low))
