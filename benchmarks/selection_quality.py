@@ -14,6 +14,9 @@ it ran alone. Printed side by side:
   oracle        some pool member is correct
   gap closed    (Pass@1 - public+random) / (oracle - public+random)
   tie           mean tie-set size; "tie (w)" over the pools that hold a wrong program
+  groups (w)    over those pools, the mean number of output groups in the tie set: 1 when the
+                evidence chose one group and the seeded pick is among programs that printed
+                the same outputs on every input (random and variants with no groups: tie size)
   mixed         share of problems whose tie set holds a correct and a wrong program (a coin
                 flip decides there; a tie among correct programs costs nothing)
   wrong left    wrong programs still alive before the ranker (per problem)
@@ -103,6 +106,7 @@ class VariantExecutor:
 class VariantResult:
     pass1: float = 0.0
     tie: int = 0
+    groups: int = 0  # output groups in the tie set
     wrong_tied: int = 0
     wrong_left: int = 0  # wrong and alive before the ranker
     unseparated: int = 0  # of those, printing the pick's outputs on every input
@@ -191,6 +195,8 @@ async def evaluate(problem: Problem, pool: SandboxPool, seed: int, args, variant
         r = VariantResult(seconds=time.perf_counter() - t0)
         tied = Pipeline._tie_set(state)
         r.tie = len(tied)
+        ranks = [c.meta.get("cluster", {}).get("rank") for c in tied]
+        r.groups = len(set(ranks)) if None not in ranks else len(tied)
         r.pass1 = sum(correct[c.id] for c in tied) / len(tied) if tied else 0.0
         r.wrong_tied = sum(not correct[c.id] for c in tied)
         r.wrong_left = wrong_left
@@ -213,7 +219,7 @@ async def evaluate(problem: Problem, pool: SandboxPool, seed: int, args, variant
     result = ProblemResult(problem.id, len(members), sum(correct.values()), len(survivors),
                            sum(correct[c.id] for c in survivors), sum(not correct[c.id] for c in survivors))
     rnd.pass1 = result.survivors_correct / result.survivors if result.survivors else 0.0
-    rnd.tie = result.survivors
+    rnd.tie = rnd.groups = result.survivors
     rnd.wrong_tied = result.wrong_survivors
     result.variants["random"] = rnd
     for name, layers in variants.items():
@@ -235,7 +241,7 @@ def report(results: list[ProblemResult], names: list[str], seconds: float, verbo
           f"pass the public examples ({mean([r.wrong_survivors for r in results]):.1f} of them wrong); "
           f"{len(wrong_pools)} pools hold a wrong program")
     header = (f"{'variant':<22} {'Pass@1':>7} {'public+random':>14} {'oracle':>7} {'gap closed':>11} "
-              f"{'tie':>6} {'tie (w)':>8} {'mixed':>6} {'wrong left':>11} {'unsep.':>7} {'runs':>8} "
+              f"{'tie':>6} {'tie (w)':>8} {'groups (w)':>11} {'mixed':>6} {'wrong left':>11} {'unsep.':>7} {'runs':>8} "
               f"{'s/problem':>10}")
     print(header)
     print("-" * len(header))
@@ -244,10 +250,11 @@ def report(results: list[ProblemResult], names: list[str], seconds: float, verbo
         p1 = mean([v.pass1 for v in vs])
         gap = (p1 - pf) / (oracle - pf) if oracle > pf else float("nan")
         tie_w = mean([r.variants[name].tie for r in wrong_pools])
+        groups_w = mean([r.variants[name].groups for r in wrong_pools])
         label = "public filter, random" if name == "random" else name
         mixed = mean([float(0 < v.wrong_tied < v.tie) for v in vs])
         print(f"{label:<22} {p1:>7.3f} {pf:>14.3f} {oracle:>7.3f} {gap:>11.1%} {mean([v.tie for v in vs]):>6.2f} "
-              f"{tie_w:>8.2f} {mixed:>6.1%} {mean([v.wrong_left for v in vs]):>11.2f} {mean([v.unseparated for v in vs]):>7.2f} "
+              f"{tie_w:>8.2f} {groups_w:>11.2f} {mixed:>6.1%} {mean([v.wrong_left for v in vs]):>11.2f} {mean([v.unseparated for v in vs]):>7.2f} "
               f"{mean([v.runs for v in vs]):>8.0f} "
               f"{mean([v.seconds for v in vs]):>10.1f}")
     for name in names:

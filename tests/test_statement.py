@@ -88,6 +88,9 @@ def test_guarantees():
     assert evaluate(st.sum_bounds["m"], {}) == 10**5
     st = parse_statement(section("Tasks depend on each other; there are no circular dependencies."))
     assert st.acyclic
+    st = parse_statement(section("Then n lines follow: the i-th holds k_i (0 ≤ k_i ≤ 10^5), then k_i integers. "
+                                 "It is guaranteed that the sum of all k_i does not exceed 10^5."))
+    assert evaluate(st.sum_bounds["k"], {}) == 10**5
     # "connected" as a verb is no guarantee; a property of the graph is
     for text in ("Each of the next m lines holds u_i, v_i — the cities connected by the i-th road.",
                  "The vertices connected with an edge have different colours.",

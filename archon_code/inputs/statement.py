@@ -590,6 +590,12 @@ _SUM_LENGTH = re.compile(
     r"will\s+not\s+exceed)\s*([-\d*^() ]{1,30})",
     re.IGNORECASE,
 )
+_SUM_ALL = re.compile(  # "the sum of all k_i does not exceed 10^5": no "over ..." needed
+    r"(?:sum|total)\s+(?:of\s+)?all\s+(?:the\s+)?([A-Za-z]\w{0,3})\s+"
+    r"(?:does\s+not\s+exceed|doesn't\s+exceed|is\s+at\s+most|is\s+not\s+greater\s+than|<=|won't\s+exceed|"
+    r"will\s+not\s+exceed)\s*([-\d*^() ]{1,30})",
+    re.IGNORECASE,
+)
 _SUM_SYMBOL = re.compile(r"\bsum\s*\(?\s*([A-Za-z]\w{0,3})\s*\)?\s*<=\s*([\d*^() ]{1,30})")
 
 
@@ -624,7 +630,7 @@ def _read_flags(text: str, st: Statement) -> None:
         name = var_name(m.group(1))
         if bound is not None and name:
             st.sum_bounds[f"|{name}|"] = bound
-    for m in _SUM_SYMBOL.finditer(text):
+    for m in [*_SUM_ALL.finditer(text), *_SUM_SYMBOL.finditer(text)]:
         bound = _expr_of(m.group(2), lost)
         name = var_name(m.group(1))
         if bound is not None and name:
