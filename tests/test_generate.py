@@ -259,3 +259,21 @@ def test_tiny_inputs_draw_related_words_from_one_small_alphabet():
             related += a != b and squeeze(a) == squeeze(b)  # b stretches (or shrinks) a
     assert shared >= len(s.inputs) // 2
     assert related >= pairs // 20
+
+
+def test_letter_frequencies_vary_from_input_to_input():
+    # At even odds a large grid of '.' and '#' almost never joins its two markers; skewed
+    # frequencies give open grids and rocky ones too.
+    shares = []
+    for g in (g for seed in (1, 2, 3) for g in made(
+            "The first line contains n and m (1 ≤ n, m ≤ 500). Each of the next n lines contains a "
+            "string of exactly m characters, each '.', '#', 'S' or 'E'. There is exactly one 'S' and "
+            "exactly one 'E'.", ["3 4\nS.#E\n.##.\n....\n", "3 3\nS#.\n##.\n..E\n"],
+            {"small": 12, "medium": 8}, seed=seed).inputs):
+        grid = "".join(g.text.split("\n")[1:])
+        assert grid.count("S") == 1 and grid.count("E") == 1
+        if len(grid) >= 100:
+            shares.append(grid.count("#") / len(grid))
+    assert len(shares) >= 20
+    assert sum(x < 0.3 for x in shares) >= 3 and sum(x > 0.7 for x in shares) >= 3
+    assert sum(0.4 < x < 0.6 for x in shares) >= 3

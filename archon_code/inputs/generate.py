@@ -121,6 +121,7 @@ class _Ctx:
         self.words: dict[int, list[_Cell]] = {}  # the strings printed, by slot
         self.alphabets: dict[str, str] = {}  # tiny inputs: the letters words use, by alphabet
         self.last_word: dict[str, str] = {}  # the last free-length word printed, by alphabet
+        self.weights: dict[str, list[float] | None] = {}  # letter frequencies, by alphabet
 
     def emit(self, line: list) -> None:
         self.lines.append(line)
@@ -670,7 +671,14 @@ class InputGenerator:
         if ctx.bytes + n > ctx.max_bytes:
             raise _TooBig(ctx.bytes + n)  # before drawing its letters
         ctx.charge(n // 16)
-        return "".join(self.rng.choices(alphabet, k=n))
+        # One letter frequency per input and alphabet, even a third of the time, else skewed: a
+        # grid of '.' and '#' is then sometimes mostly open and sometimes mostly rock (at even
+        # odds, start and exit of a large grid are almost never connected), and strings get
+        # long runs of one letter.
+        if alphabet not in ctx.weights:
+            ctx.weights[alphabet] = (None if len(alphabet) < 2 or self.rng.random() < 1 / 3
+                                     else [self.rng.expovariate(1.0) + 0.02 for _ in alphabet])
+        return "".join(self.rng.choices(alphabet, weights=ctx.weights[alphabet], k=n))
 
     def _vector(self, s: SlotSpec, n: int, ctx: _Ctx) -> list:
         rng = self.rng
