@@ -469,19 +469,35 @@ def _prctl(libc, option: int, arg2, what: str, arg3=None) -> None:
         raise SeccompError(ctypes.get_errno(), f"{what}: {_errname()}")
 
 
+_ASSEMBLED: Dict[Optional[str], Tuple[Tuple[int, int, int, int], ...]] = {}
+
+
+def assembled_candidate_program(machine: Optional[str] = None) -> Tuple[Tuple[int, int, int, int], ...]:
+    """The candidate's filter, assembled once per process (a fork server assembles it before
+    it forks, so that a test's process only installs it)."""
+    code = _ASSEMBLED.get(machine)
+    if code is None:
+        code = _ASSEMBLED[machine] = tuple(assemble(candidate_program(machine)))
+    return code
+
+
 def install_candidate_filter(machine: Optional[str] = None) -> None:
     """Install the candidate's filter in the calling process, irreversibly; the process
     should be single-threaded (a freshly forked child), as the filter binds the calling
     thread and what it creates afterwards. Raises SeccompError if the kernel refuses."""
-    install(candidate_program(machine))
+    install_code(assembled_candidate_program(machine))
 
 
 def install(items: Sequence[Item]) -> None:
-    """Install an assembled program as a seccomp filter of the calling thread, after
-    setting no_new_privs (which an unprivileged process needs to install one)."""
+    """Install a program as a seccomp filter of the calling thread, after setting
+    no_new_privs (which an unprivileged process needs to install one)."""
+    install_code(assemble(items))
+
+
+def install_code(code: Sequence[Tuple[int, int, int, int]]) -> None:
+    """Install assembled instructions as a seccomp filter of the calling thread."""
     if not sys.platform.startswith("linux"):
         raise SeccompError("seccomp filters need Linux")
-    code = assemble(items)
     insns = (_SockFilter * len(code))(*[_SockFilter(c, jt, jf, k) for c, jt, jf, k in code])
     prog = _SockFprog(len(code), insns)
     libc = _libc()

@@ -746,6 +746,11 @@ def fork_server(sock: socket.socket, uid: int | None) -> None:
     mode), so it knows whether anything is left, and can reap it."""
     if pyrun is not None:
         pyrun.warm()
+    if seccomp_filter is not None:
+        try:
+            seccomp_filter.assembled_candidate_program()  # once, not once per test
+        except (seccomp_filter.SeccompError, ValueError):
+            pass  # a test that needs it fails its set-up, and says why
     _HANDLED_SIGNALS[:] = [
         sig for sig in signal.valid_signals()
         if sig not in (signal.SIGKILL, signal.SIGSTOP)

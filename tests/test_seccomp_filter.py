@@ -447,3 +447,11 @@ def test_module_is_self_contained(tmp_path):
         print(seccomp_filter.filter_supported()[0], "sandbox" in sys.modules)
     """), str(tmp_path)], capture_output=True, text=True)
     assert r.stdout.split() == ["True", "False"], r.stderr
+
+
+def test_the_filter_assembled_once_is_the_filter_assembled_afresh():
+    # The fork server assembles the candidate's filter once; every test installs that copy.
+    once = sf.assembled_candidate_program()
+    assert once is sf.assembled_candidate_program()
+    assert once == tuple(sf.assemble(sf.candidate_program()))
+    assert isinstance(once, tuple) and all(isinstance(insn, tuple) for insn in once)
