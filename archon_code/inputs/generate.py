@@ -54,7 +54,7 @@ NARROWEST = WIDTHS[-1]
 # as SCALAR_WORK numbers drawn in rows whose ranges stay the same.
 WORK = {"tiny": 20_000, "small": 100_000, "medium": 400_000, "max": 1_200_000}  # per input
 SCALAR_WORK = 8
-TOTAL_WORK = 4_000_000  # per call of InputGenerator.many
+TOTAL_WORK = 4_000_000  # per call of InputGenerator.many, for the sizes below the maximum
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,8 @@ class InputGenerator:
     def many(self, counts: dict[str, int], *, total_work: int = TOTAL_WORK,
              budget_s: float = 10.0) -> list[Generated]:
         """Distinct inputs, ``counts[size]`` of each size at most (``tiny`` starts with the
-        exhaustive enumeration, when there is one). Stops when ``total_work`` units are spent;
+        exhaustive enumeration, when there is one). Each size stops after (count + 1) *
+        ``WORK[size]`` units; the sizes below the maximum together after ``total_work``.
         ``budget_s`` CPU seconds is only a safety net (``cut``)."""
         has_cases = any(s.cases for s in self.spec.slots.values())
         deadline = time.thread_time() + budget_s
@@ -199,7 +200,9 @@ class InputGenerator:
                         got += 1
             misses = 0
             k = 0
-            stop = min(total_work, self.spent + (want + 1) * WORK[size])
+            stop = self.spent + (want + 1) * WORK[size]
+            if size != "max":  # the largest inputs (made last) are never starved by the others
+                stop = min(stop, total_work)
             while got < want and misses < 3 * want + 5 and self.spent < stop:
                 if time.thread_time() > deadline:
                     self.cut = True
