@@ -488,14 +488,9 @@ def install_candidate_filter(machine: Optional[str] = None) -> None:
     install_code(assembled_candidate_program(machine))
 
 
-def install(items: Sequence[Item]) -> None:
-    """Install a program as a seccomp filter of the calling thread, after setting
-    no_new_privs (which an unprivileged process needs to install one)."""
-    install_code(assemble(items))
-
-
 def install_code(code: Sequence[Tuple[int, int, int, int]]) -> None:
-    """Install assembled instructions as a seccomp filter of the calling thread."""
+    """Install assembled instructions as a seccomp filter of the calling thread, after
+    setting no_new_privs (which an unprivileged process needs to install one)."""
     if not sys.platform.startswith("linux"):
         raise SeccompError("seccomp filters need Linux")
     insns = (_SockFilter * len(code))(*[_SockFilter(c, jt, jf, k) for c, jt, jf, k in code])

@@ -21,7 +21,8 @@ connected graphs, no self-loops or repeated edges, acyclic orientations) are hon
 input is parsed back with the layout before it is returned.
 
 Everything is a function of the seed, bounded in bytes and in work (values printed, counted
-in ``WORK`` per input and ``TOTAL_WORK`` per call), never by a clock: the same seed gives the
+in ``WORK`` per input and size, and ``TOTAL_WORK`` for the sizes below the maximum), never by
+a clock: the same seed gives the
 same inputs on a busy machine. A CPU-time budget remains as a safety net for what no bound
 foresaw; when it stops the work, ``InputGenerator.cut`` says so.
 """
@@ -239,32 +240,35 @@ class InputGenerator:
                 v = evaluate(bound, {})
                 if v is not None:
                     ctx.caps[name] = v
-            try:
-                try:
-                    self._items(self.spec.layout.items, ctx)
-                    self._place_markers(ctx)
-                finally:
-                    spent = left - ctx.work_left + 1  # a refused attempt costs a unit
-                    left -= spent
-                    self.spent += spent
-            except _OutOfWork:
-                return None
-            except _TooBig as e:
+            failed = self._attempt(ctx)
+            spent = left - ctx.work_left + 1  # a refused attempt costs a unit
+            left -= spent
+            self.spent += spent
+            if isinstance(failed, _TooBig):
                 # At the maximum size the counts are what matters most (complexity, counts
                 # that overflow): values get shorter before the counts get smaller; then the
                 # counts shrink by what the estimate says is needed, at least by 2.5.
                 if profile.size == "max" and width != NARROWEST:
                     width = WIDTHS[0] if width is None else WIDTHS[WIDTHS.index(width) + 1]
                 else:
-                    scale *= min(1 / 2.5, 0.9 * limit / e.need) if e.need > 0 else 1 / 2.5
+                    scale *= min(1 / 2.5, 0.9 * limit / failed.need) if failed.need > 0 else 1 / 2.5
                 continue
-            except (_Invalid, ValueError, IndexError, OverflowError, RecursionError):
+            if failed is not None:
                 return None
             text = ctx.render()
             # A check of the generator itself, where it is cheap.
             if len(text) <= CHECK_BYTES and match(self.spec.layout, tokenise(text)) is None:
                 return None
             return text
+        return None
+
+    def _attempt(self, ctx: _Ctx) -> Exception | None:
+        """Print the whole input into ``ctx``; the reason it could not, or None."""
+        try:
+            self._items(self.spec.layout.items, ctx)
+            self._place_markers(ctx)
+        except (_TooBig, _OutOfWork, _Invalid, ValueError, IndexError, OverflowError, RecursionError) as e:
+            return e
         return None
 
     def enumerate_tiny(self, limit: int) -> list[str]:
@@ -373,28 +377,16 @@ class InputGenerator:
             self._recount(it.count, done, ctx)
 
     def _plain_rows(self, it: Repeat, n: int, ctx: _Ctx) -> bool:
-        """Rows of numbers whose ranges do not change from row to row (no value bounds another
-        in the row, none is a count, a size or ordered against its neighbour): each range is
-        computed once, the values drawn as ``_row`` would draw them. False when the rows are
-        not of that kind."""
+        """Rows of numbers whose ranges stay fixed (see ``_fixed_draws``), drawn with each
+        range computed once. False when the rows are not of that kind."""
         if len(it.body) != 1 or not isinstance(it.body[0], Row) or n <= 0:
             return False
-        specs = [self.spec.slots[x.slot] for x in it.body[0].segments]
         if not all(isinstance(x, Scalar) for x in it.body[0].segments):
             return False
-        own = {f"#{x.slot.id}" for x in specs} | {x.name for x in specs if x.name}
-        for x in specs:
-            if (x.slot.kind not in ("int", "float") or x.count or x.size or x.order_next is not None
-                    or x.vertex_of is not None or x.name in ctx.caps
-                    or (x.bounds is not None and x.bounds.names() & own)):
-                return False
-        ranges = [self._range(x, ctx) for x in specs]
-        if any(lo is None or hi is None or lo > hi for lo, hi in ranges):
-            raise _Invalid("no range for a row's values")
-        size, values = ctx.profile.size, ctx.profile.values
-        draw = [(lambda x=x, lo=lo, hi=hi: self._float(x, lo, hi)) if x.slot.kind == "float"
-                else (lambda lo=int(lo), hi=int(hi): self._int(lo, hi, size, values))  # type: ignore[arg-type]
-                for x, (lo, hi) in zip(specs, ranges)]
+        specs = [self.spec.slots[x.slot] for x in it.body[0].segments]
+        draw = self._fixed_draws(specs, specs, ctx)
+        if draw is None:
+            return False
         row: list = []
         for _ in range(n):
             row = [f() for f in draw]
@@ -402,6 +394,25 @@ class InputGenerator:
         for x, v in zip(specs, row):
             ctx.set(x, v)  # later bounds read the last row's values, as after ``_row``
         return True
+
+    def _fixed_draws(self, columns: list[SlotSpec], row: list[SlotSpec], ctx: _Ctx) -> list | None:
+        """One draw per column of ``row`` whose range does not change from row to row (no
+        column's bound reads a value of the row; none is a count, a size, a vertex or ordered
+        against its neighbour, or spends a sum): each range computed once, each value drawn as
+        ``_row`` would draw it. None when some column is not of that kind."""
+        own = {f"#{x.slot.id}" for x in row} | {x.name for x in row if x.name}
+        for x in columns:
+            if (x.slot.kind not in ("int", "float") or x.count or x.size or x.order_next is not None
+                    or x.vertex_of is not None or x.name in ctx.caps
+                    or (x.bounds is not None and x.bounds.names() & own)):
+                return None
+        ranges = [self._range(x, ctx) for x in columns]
+        if any(lo is None or hi is None or lo > hi for lo, hi in ranges):
+            raise _Invalid("no range for a row's values")
+        size, values = ctx.profile.size, ctx.profile.values
+        return [(lambda x=x, lo=lo, hi=hi: self._float(x, lo, hi)) if x.slot.kind == "float"
+                else (lambda lo=int(lo), hi=int(hi): self._int(lo, hi, size, values))  # type: ignore[arg-type]
+                for x, (lo, hi) in zip(columns, ranges)]
 
     def _recount(self, ref: Ref, n: int, ctx: _Ctx) -> None:
         """Make the printed count say ``n`` (when the count can say it)."""
@@ -780,17 +791,11 @@ class InputGenerator:
         rng.shuffle(edges)
         body = it.body[0]
         segs = body.segments
-        extra = [self.spec.slots[x.slot] for x in segs[2:]]
-        if all(x.slot.kind == "int" and x.order_next is None and not x.count and x.name not in ctx.caps
-               for x in extra):
-            # Weights: one range per column, whatever the edge.
-            ranges = [self._range(x, ctx) for x in extra]
-            if any(lo is None or hi is None or lo > hi for lo, hi in ranges):
-                raise _Invalid("no range for an edge's values")
-            size = ctx.profile.size
+        specs = [self.spec.slots[x.slot] for x in segs]
+        draw = self._fixed_draws(specs[2:], specs, ctx)  # weights: one range per column
+        if draw is not None:
             for u, v in edges:
-                vals = [str(self._int(int(lo), int(hi), size, ctx.profile.values)) for lo, hi in ranges]  # type: ignore[arg-type]
-                ctx.emit_text(" ".join([str(u), str(v), *vals]), 2 + len(vals))
+                ctx.emit_text(" ".join([str(u), str(v), *(str(f()) for f in draw)]), 2 + len(draw))
             return
         for u, v in edges:
             self._row(body, ctx, fixed={segs[0].slot: u, segs[1].slot: v})
