@@ -285,14 +285,17 @@ class InputScreeningOptions(ComponentConfig):
     ``drop_timeouts`` drops a candidate that exceeds the time limit on an input most others
     run cleanly. Inputs below the maximum sizes run in rounds of ``round_size`` (their sources
     taken in turn); after ``patience`` rounds in a row that split no group of programs
-    printing the same outputs, the rest are skipped (reported as ``skipped``). Inputs at the
-    maximum sizes always run, last."""
+    printing the same outputs, the rest are skipped (reported as ``skipped``). A round is
+    halved (down to one input) while the inputs run so far say it would cost the alive
+    programs more than ``round_cpu_s`` seconds of CPU time in all (None: rounds keep their
+    size). Inputs at the maximum sizes always run, last."""
 
     invalid_share: float = Field(0.5, ge=0, le=1)
     keep_unanimous: bool = False
     drop_timeouts: bool = True
     round_size: int | None = Field(8, gt=0)  # inputs per round (None: all in one round)
     patience: int | None = Field(2, gt=0)  # quiet rounds before the rest is skipped (None: never)
+    round_cpu_s: float | None = Field(10.0, gt=0)  # CPU seconds a round may cost (None: no bound)
 
 
 class InputMutationConfig(InputScreeningOptions):

@@ -154,9 +154,11 @@ def test_screening_drops_invalid_and_unanimous_inputs_and_candidates_that_time_o
     # 1: all agree (dropped); 2: c disagrees (kept); 3: three of four crash (invalid);
     # 4: d times out where the others run cleanly (kept, and d is dropped).
     assert [t.input for t in kept] == ["2\n", "4\n"]
-    assert stats.to_dict() == {"generated": 4, "invalid": 1, "unanimous": 1, "unjudged": 0, "skipped": 0,
+    data = stats.to_dict()
+    assert data.pop("cpu_s") >= 1.0  # d's run on 4 alone takes the time limit
+    assert data == {"generated": 4, "invalid": 1, "unanimous": 1, "unjudged": 0, "skipped": 0,
                                "kept": 2, "mean_agreement": pytest.approx((1 + 0.75 + 0.75) / 3, abs=1e-4),
-                               "dropped_timeouts": 1,
+                               "dropped_timeouts": 1, "rounds": [2, 2],
                                "by_source": {"mutation": {"generated": 4, "invalid": 1, "unanimous": 1,
                                                           "unjudged": 0, "skipped": 0, "kept": 2}}}
     assert [c.id for c in state.alive()] == ["a", "b", "c"]
@@ -189,8 +191,34 @@ def test_screening_skips_the_rest_after_rounds_that_split_no_group(docker_pool):
 
     # A round that splits a group starts the count again: 2 comes in the second round here.
     early = [tests[0], tests[1], tests[2], tests[5], tests[3], tests[4]]
+
     kept, stats = docker_pool._call(screen_inputs(State(ECHO_PROBLEM, progs), ctx, early, cfg, "screen"))
     assert [t.input for t in kept] == ["2\n"] and stats.skipped == 0
+
+
+# Each run spends 0.15 s of CPU (process time, so a busy machine does not change it).
+SLOW_ECHO = ("import time\nt = time.process_time()\nwhile time.process_time() - t < 0.15:\n    pass\n"
+             "print(int(input()))\n")
+SLOW_ECHO_2 = SLOW_ECHO.replace("print(int(input()))", "x = int(input())\nprint(x)")
+
+
+def test_screening_rounds_shrink_when_inputs_are_expensive(docker_pool):
+    # Two programs at 0.15 s each: an input costs about 0.3 s of CPU. In rounds of four with
+    # patience 2, a bound of 0.5 s per round halves the round after the first (4 x 0.3 s,
+    # then 2 x 0.3 s, are over it): the second quiet round holds one input.
+    ctx = context(docker_pool, ECHO_PROBLEM)
+    tests = [UnitTest(f"{x}\n", None, "mutation") for x in range(10, 20)]
+    progs = [cand("a", SLOW_ECHO), cand("b", SLOW_ECHO_2)]
+    cfg = InputMutationConfig(type="input_mutation", round_size=4, patience=2, round_cpu_s=0.5)
+    kept, stats = docker_pool._call(screen_inputs(State(ECHO_PROBLEM, progs), ctx, tests, cfg, "screen"))
+    assert kept == [] and stats.rounds == [4, 1] and (stats.unanimous, stats.skipped) == (5, 5)
+    data = stats.to_dict()
+    assert data["rounds"] == [4, 1] and data["cpu_s"] >= 5 * 2 * 0.15
+
+    # Without the bound the rounds keep their size (the runs are shared: nothing runs twice).
+    unbounded = cfg.model_copy(update={"round_cpu_s": None})
+    kept, stats = docker_pool._call(screen_inputs(State(ECHO_PROBLEM, progs), ctx, tests, unbounded, "screen"))
+    assert kept == [] and stats.rounds == [4, 4] and (stats.unanimous, stats.skipped) == (8, 2)
 
 
 def test_input_mutation_adds_inputs_that_separate_candidates(docker_pool):

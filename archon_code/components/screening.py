@@ -18,6 +18,7 @@ from archon_code.components.outcomes import TIMEOUT, Outcomes, failed, judged
 from archon_code.config import InputScreeningOptions
 from archon_code.context import Context
 from archon_code.state import State, UnitTest
+from sandbox.normalise import run_key
 
 SOURCE_KEYS = ("generated", "invalid", "unanimous", "unjudged", "skipped", "kept")
 
@@ -33,6 +34,8 @@ class ScreenStats:
     agreement_sum: float = 0.0
     valid: int = 0
     dropped_timeouts: int = 0
+    rounds: list[int] = field(default_factory=list)  # inputs per round, in order
+    cpu_s: float = 0.0  # the candidates' CPU time on the inputs run here (each program once)
     by_source: dict[str, Counter] = field(default_factory=dict)
 
     def count(self, source: str, key: str) -> None:
@@ -48,6 +51,8 @@ class ScreenStats:
             "kept": self.kept,
             "mean_agreement": round(self.agreement_sum / self.valid, 4) if self.valid else None,
             "dropped_timeouts": self.dropped_timeouts,
+            "rounds": list(self.rounds),
+            "cpu_s": round(self.cpu_s, 3),
             "by_source": {s: {k: c[k] for k in SOURCE_KEYS} for s, c in self.by_source.items()},
         }
 
@@ -63,6 +68,10 @@ async def screen_inputs(state: State, ctx: Context, tests: Sequence[UnitTest], c
     ``cfg.patience`` rounds in a row that split no group of alive programs printing the same
     outputs so far (and dropped no program), the rest is skipped: more inputs of the kind
     that told nobody apart are unlikely to, and they cost a run per alive program each.
+    Rounds are halved (down to one input) while the inputs run so far say that a round
+    would cost the alive programs more than ``cfg.round_cpu_s`` of CPU time: where every
+    input takes the programs long (large values, not large files), the patience is spent on
+    fewer of them.
 
     One job per candidate per round; the Executor stops a program after a few failures, so
     one that loops everywhere costs a few time limits, not one per input."""
@@ -74,18 +83,23 @@ async def screen_inputs(state: State, ctx: Context, tests: Sequence[UnitTest], c
     big = [t for t in tests if t.id in large]
     seen = [t for t in state.unit_tests if t.output is None]  # generated inputs kept before
     kept: list[UnitTest] = []
-    size = cfg.round_size or max(len(rest), 1)
+    full = cfg.round_size or max(len(rest), 1)
     quiet = 0
     alive = state.alive()
     groups = _classes(alive, seen, outcomes)
-    for start in range(0, len(rest), size):
+    start = 0
+    while start < len(rest):
         if cfg.patience is not None and quiet >= cfg.patience:
             for t in rest[start:]:
                 stats.skipped += 1
                 stats.count(t.origin, "skipped")
             break
+        size = _round_size(full, cfg.round_cpu_s, stats)
         batch = rest[start:start + size]
+        start += len(batch)
+        stats.rounds.append(len(batch))
         await ctx.executor.run(alive, batch)
+        stats.cpu_s += _cost(alive, batch, ctx)
         for t in batch:
             if _judge(t, state, alive, outcomes, cfg, component, stats, large=False):
                 kept.append(t)
@@ -96,6 +110,7 @@ async def screen_inputs(state: State, ctx: Context, tests: Sequence[UnitTest], c
     if big:
         alive = state.alive()
         await ctx.executor.run(alive, big)
+        stats.cpu_s += _cost(alive, big, ctx)
         for t in big:
             if _judge(t, state, alive, outcomes, cfg, component, stats, large=True):
                 kept.append(t)
@@ -103,6 +118,35 @@ async def screen_inputs(state: State, ctx: Context, tests: Sequence[UnitTest], c
     for t in kept:
         stats.count(t.origin, "kept")
     return kept, stats
+
+
+def _round_size(full: int, round_cpu_s: float | None, stats: ScreenStats) -> int:
+    """``full`` halved while the inputs run so far (their mean CPU time per alive program)
+    say that a round of that many would cost more than ``round_cpu_s``."""
+    ran = sum(stats.rounds)
+    if round_cpu_s is None or not ran:
+        return full
+    per_input = stats.cpu_s / ran
+    size = full
+    while size > 1 and per_input * size > round_cpu_s:
+        size //= 2
+    return size
+
+
+def _cost(alive: Sequence, tests: Sequence[UnitTest], ctx: Context) -> float:
+    """CPU seconds the alive programs spent on ``tests`` (a program shared by several
+    candidates counted once)."""
+    total, seen = 0.0, set()
+    for c in alive:
+        for t in tests:
+            run = ctx.executor.get(c, t)
+            if run is None or c.program is None:
+                continue
+            key = (run_key(c.program), t.id)
+            if key not in seen:
+                seen.add(key)
+                total += run.cpu_s
+    return total
 
 
 def _interleave(tests: Sequence[UnitTest]) -> list[UnitTest]:
