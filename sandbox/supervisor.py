@@ -380,13 +380,18 @@ def _x(req: dict, fds: dict, errw: int) -> None:
         else:
             lc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         # X tells Z when to start over a socket: unlike a pipe, a socket cannot be opened
-        # again through /proc/<pid>/fd, so the program cannot reach it.
-        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # again through /proc/<pid>/fd, so the program cannot reach it. Raw descriptors, not
+        # socket objects: an object with a finalizer made after the fork server froze its
+        # heap would stay alive (in this frame) in the program's process, and pyrun's
+        # teardown would then clear every module as for the program's own finalizers.
+        pair = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        mine, theirs = pair[0].detach(), pair[1].detach()
+        del pair
         z = os.fork()
         if z == 0:
-            mine.close()
+            os.close(mine)
             _z(req, errw, theirs)
-        theirs.close()
+        os.close(theirs)
         work = req["work"]
         if namespaces:
             _mount_test_dirs(req, z)
@@ -402,8 +407,8 @@ def _x(req: dict, fds: dict, errw: int) -> None:
                 os.seteuid(0)
                 os.setegid(0)
         lc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-        mine.sendall(b"go")
-        mine.close()
+        os.write(mine, b"go")
+        os.close(mine)
         os.close(errw)
         errw = -1
         status = _wait(z)
@@ -558,17 +563,17 @@ def _collect_dir(name: str, out_fd: int, limit: int) -> dict:
     return {"found": True, "size": total, "packed": "zip"}
 
 
-def _z(req: dict, errw: int, sock: socket.socket) -> None:
+def _z(req: dict, errw: int, sock: int) -> None:
     """The program (Z). Waits until X has set the test up, gives up every privilege, then
     runs the program in-process (preloaded Python) or execs it. Never returns."""
     stage = "setup"
     try:
         lc = libc()
         lc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        _close_all_but({errw, sock.fileno()})
-        if sock.recv(16) != b"go":
+        _close_all_but({errw, sock})
+        if os.read(sock, 16) != b"go":
             os._exit(SETUP_FAILED)  # X failed, and says why
-        sock.close()
+        os.close(sock)
         # A session of its own: a signal to "its process group" (kill(0, ...)) must reach
         # the program's processes only, never X, which shares the candidate uid.
         os.setsid()
