@@ -86,6 +86,8 @@ MEMORY_MARKERS = (b"MemoryError", b"std::bad_alloc", b"Cannot allocate memory", 
 # other processes. /proc/self/fd is the test's own (so /dev/stdin works).
 PROC_FILES = ("cpuinfo", "meminfo", "stat", "uptime", "version", "loadavg", "filesystems")
 CANDIDATE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+# Pid 1 of a test's pid namespace (see _start_init).
+INIT_PROGRAM = next((p for p in ("/bin/sleep", "/usr/bin/sleep") if os.access(p, os.X_OK)), None)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
@@ -364,7 +366,8 @@ def _x(req: dict, fds: dict, errw: int) -> None:
         for target, key in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
             os.dup2(fds[key], target)
             os.set_inheritable(target, True)
-        _close_all_but({errw, fds["report"], *[fd for n, fd in fds.items() if n.startswith("collect")]})
+        held = {errw, fds["report"], *[fd for n, fd in fds.items() if n.startswith("collect")]}
+        _close_all_but(held)
         for name, (soft, hard) in req["rlimits"].items():
             resource.setrlimit(getattr(resource, name), (soft, hard))
         uid = req.get("uid")
@@ -374,9 +377,7 @@ def _x(req: dict, fds: dict, errw: int) -> None:
             # The user namespace must be the candidate uid's own: switch first.
             _drop_to(uid)
             _enter_namespaces()
-            init = os.fork()  # pid 1 of the test: it only has to exist (see _y)
-            if init == 0:
-                _y()
+            init = _start_init({0, 1, 2, *held}, req.get("seccomp"))
         else:
             lc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         # X tells Z when to start over a socket: unlike a pipe, a socket cannot be opened
@@ -436,10 +437,31 @@ def _x(req: dict, fds: dict, errw: int) -> None:
             os._exit(SETUP_FAILED)
 
 
+def _start_init(held: set[int], seccomp: bool) -> int:
+    """Y, pid 1 of the test's pid namespace (the first process X makes after unshare). It has
+    nothing to do but exist: the program is X's child (pid 2), and when X kills Y the kernel
+    kills every other process of the namespace. No program can signal it: init ignores the
+    signals of its own namespace that it has no handler for.
+
+    Under the candidates' seccomp filter (no ptrace for them) Y is `sleep infinity`, spawned
+    without copying X (posix_spawn execs it from a vfork: no page tables copied, no Python
+    after-fork hooks); it holds no descriptor (``held`` are closed in it), and the exec
+    leaves it no capability (its uid is not 0 in the namespace). Otherwise, or where the
+    image has no sleep, Y is a fork of X that pauses (_y), made untraceable."""
+    if seccomp and INIT_PROGRAM is not None:
+        try:
+            return os.posix_spawn(INIT_PROGRAM, [INIT_PROGRAM, "infinity"], {},
+                                  file_actions=[(os.POSIX_SPAWN_CLOSE, fd) for fd in sorted(held)])
+        except OSError:
+            pass
+    pid = os.fork()
+    if pid == 0:
+        _y()
+    return pid
+
+
 def _y() -> None:
-    """Pid 1 of the test's pid namespace. It has nothing to do but exist: the program is X's
-    child (pid 2), and when X kills this process the kernel kills every other process of
-    the namespace. No program can signal it (it is init of its namespace) or trace it."""
+    """Y as a fork of X (see _start_init): untraceable, holds nothing, pauses."""
     try:
         libc().prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
         _close_all_but(set())

@@ -286,6 +286,54 @@ def test_the_pid_counter_carries_nothing_from_one_test_or_job_to_the_next(full_p
     assert seen == {"2 0 3 0\n"}, seen
 
 
+
+def _host_processes(uids: set[int]) -> list[dict]:
+    """Processes on this host (containers' included) owned by one of ``uids``: their
+    /proc status fields, command line and open descriptors."""
+    import os
+
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                status = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+            if int(status["Uid"].split()[0]) not in uids:
+                continue
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().split(b"\0")[:-1]
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except (OSError, KeyError, ValueError):
+            continue
+        found.append({"status": status, "cmdline": cmdline, "fds": fds})
+    return found
+
+
+def test_pid_1_of_a_test_holds_no_descriptor_and_no_capability(full_pool):
+    """Pid 1 of the test's namespace (it only has to exist, so the whole namespace dies with
+    it) is seen from the host while the program runs: pid 1 inside, the candidate's uid, no
+    capability, no open descriptor (none of the test's pipes), and the program's parent is
+    outside the namespace."""
+    import threading
+    import time
+
+    prog = Program("import os, time\nprint(os.getpid(), os.getppid())\ntime.sleep(1.5)\n")
+    uids = {w.uid for w in full_pool.pool._workers}
+    result = {}
+    runner = threading.Thread(target=lambda: result.update(r=full_pool.run(prog, [TestCase("")], MEM)))
+    runner.start()
+    inits = []
+    while runner.is_alive() and not inits:
+        inits = [p for p in _host_processes(uids) if p["status"]["NSpid"].split()[-1] == "1"]
+        time.sleep(0.05)
+    runner.join()
+    assert result["r"].tests[0].verdict is Verdict.OK, explain(result["r"])
+    assert result["r"].tests[0].stdout == "2 0\n"
+    assert inits, "no pid 1 of a test seen while the program ran"
+    for p in inits:
+        status = p["status"]
+        assert {status[k] for k in ("CapInh", "CapPrm", "CapEff", "CapAmb")} == {"0000000000000000"}, status
+        assert p["fds"] == [], p
+        assert int(status["PPid"]) != 0  # its parent (the test's set-up) is on the host's side
 def test_no_socket_state_or_files_or_ipc_survive_into_the_next_test(full_pool):
     """Everything a test could leave for the next one to read: TCP state (no socket can be
     made), files on /work and /tmp, System V IPC, POSIX message queues, abstract unix
