@@ -443,17 +443,18 @@ def _start_init(held: set[int], seccomp: bool) -> int:
     kills every other process of the namespace. No program can signal it: init ignores the
     signals of its own namespace that it has no handler for.
 
-    Under the candidates' seccomp filter (no ptrace for them) Y is `sleep infinity`, spawned
-    without copying X (posix_spawn execs it from a vfork: no page tables copied, no Python
-    after-fork hooks); it holds no descriptor (``held`` are closed in it), and the exec
-    leaves it no capability (its uid is not 0 in the namespace). Otherwise, or where the
-    image has no sleep, Y is a fork of X that pauses (_y), made untraceable."""
+    When Z runs under the candidates' seccomp filter (no ptrace for it), Y is `sleep
+    infinity`, spawned without copying X (posix_spawn execs it from a vfork: no page tables
+    copied, no Python after-fork hooks); it holds no descriptor (``held`` are closed in
+    it), and the exec leaves it no capability (its uid is not 0 in the namespace).
+    Otherwise, or where the image has no sleep, Y is a fork of X that pauses (_y), made
+    untraceable. Y itself runs under the container's profile only: it runs no code a
+    program can reach."""
     if seccomp and INIT_PROGRAM is not None:
-        try:
-            return os.posix_spawn(INIT_PROGRAM, [INIT_PROGRAM, "infinity"], {},
-                                  file_actions=[(os.POSIX_SPAWN_CLOSE, fd) for fd in sorted(held)])
-        except OSError:
-            pass
+        # No fallback on failure: once the spawn's clone ran, the namespace's pid 1 has been
+        # and gone, and the namespace takes no other process. The test's set-up fails (SE).
+        return os.posix_spawn(INIT_PROGRAM, [INIT_PROGRAM, "infinity"], {},
+                              file_actions=[(os.POSIX_SPAWN_CLOSE, fd) for fd in sorted(held)])
     pid = os.fork()
     if pid == 0:
         _y()
