@@ -191,7 +191,6 @@ def test_screening_skips_the_rest_after_rounds_that_split_no_group(docker_pool):
 
     # A round that splits a group starts the count again: 2 comes in the second round here.
     early = [tests[0], tests[1], tests[2], tests[5], tests[3], tests[4]]
-
     kept, stats = docker_pool._call(screen_inputs(State(ECHO_PROBLEM, progs), ctx, early, cfg, "screen"))
     assert [t.input for t in kept] == ["2\n"] and stats.skipped == 0
 

@@ -136,17 +136,9 @@ def _round_size(full: int, round_cpu_s: float | None, stats: ScreenStats) -> int
 def _cost(alive: Sequence, tests: Sequence[UnitTest], ctx: Context) -> float:
     """CPU seconds the alive programs spent on ``tests`` (a program shared by several
     candidates counted once)."""
-    total, seen = 0.0, set()
-    for c in alive:
-        for t in tests:
-            run = ctx.executor.get(c, t)
-            if run is None or c.program is None:
-                continue
-            key = (run_key(c.program), t.id)
-            if key not in seen:
-                seen.add(key)
-                total += run.cpu_s
-    return total
+    programs = {run_key(c.program): c.program for c in alive if c.program is not None}
+    return sum(run.cpu_s for p in programs.values() for t in tests
+               if (run := ctx.executor.run_of(p, t)) is not None)
 
 
 def _interleave(tests: Sequence[UnitTest]) -> list[UnitTest]:
