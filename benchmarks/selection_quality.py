@@ -22,6 +22,7 @@ it ran alone. Printed side by side:
   wrong left    wrong programs still alive before the ranker (per problem)
   unsep.        of those, printing the pick's outputs on every input (variants that say)
   runs          program runs per problem
+  CPU s         the programs' CPU time on those runs, per problem
 
 Variants: `random` (public filter, then a random pick), `before` (the previous `offline`
 selection: mutated inputs, clusters with MBR agreement ties), `offline` (the shipped
@@ -82,7 +83,7 @@ class VariantExecutor:
         self.pool, self.problem = base.pool, base.problem
         self.checker, self.limits = base.checker, base.limits
         self.executions = 0
-        self._asked: set[tuple[str, str]] = set()
+        self._asked: dict[tuple[str, str], tuple] = {}  # (program key, test id) -> (program, test)
 
     async def run(self, candidates: Sequence[Candidate], tests: Sequence[UnitTest], **kw) -> None:
         # (a pair skipped after failures still counts as asked: runs are an upper bound)
@@ -91,12 +92,21 @@ class VariantExecutor:
                 for t in tests:
                     key = (c.program.key, t.id)  # type: ignore[union-attr]
                     if key not in self._asked:
-                        self._asked.add(key)
+                        self._asked[key] = (c.program, t)
                         self.executions += 1
         await self.base.run(candidates, tests, **kw)
 
     def get(self, candidate: Candidate, test: UnitTest):
         return self.base.get(candidate, test)
+
+    def run_of(self, program, test: UnitTest):
+        return self.base.run_of(program, test)
+
+    @property
+    def cpu_s(self) -> float:
+        """The programs' CPU time on the pairs this variant asked for (a pair skipped after
+        failures costs nothing)."""
+        return sum(r.cpu_s for p, t in self._asked.values() if (r := self.base.run_of(p, t)) is not None)
 
     def passes(self, candidate: Candidate, test: UnitTest):
         return self.base.passes(candidate, test)
@@ -111,6 +121,7 @@ class VariantResult:
     wrong_left: int = 0  # wrong and alive before the ranker
     unseparated: int = 0  # of those, printing the pick's outputs on every input
     runs: int = 0
+    cpu_s: float = 0.0  # the programs' CPU time on those runs
     seconds: float = 0.0
     separated_by: Counter = field(default_factory=Counter)  # origins that separated wrong programs
     wrong_after: dict[str, int] = field(default_factory=dict)  # component type -> wrong ones alive
@@ -201,6 +212,7 @@ async def evaluate(problem: Problem, pool: SandboxPool, seed: int, args, variant
         r.wrong_tied = sum(not correct[c.id] for c in tied)
         r.wrong_left = wrong_left
         r.runs = ex.executions
+        r.cpu_s = ex.cpu_s
         sel = next((e.data.get("selection") for e in reversed(state.trace) if "selection" in e.data), None)
         r.unseparated = wrong_left
         if sel:
@@ -241,7 +253,7 @@ def report(results: list[ProblemResult], names: list[str], seconds: float, verbo
           f"pass the public examples ({mean([r.wrong_survivors for r in results]):.1f} of them wrong); "
           f"{len(wrong_pools)} pools hold a wrong program")
     header = (f"{'variant':<22} {'Pass@1':>7} {'public+random':>14} {'oracle':>7} {'gap closed':>11} "
-              f"{'tie':>6} {'tie (w)':>8} {'groups (w)':>11} {'mixed':>6} {'wrong left':>11} {'unsep.':>7} {'runs':>8} "
+              f"{'tie':>6} {'tie (w)':>8} {'groups (w)':>11} {'mixed':>6} {'wrong left':>11} {'unsep.':>7} {'runs':>8} {'CPU s':>6} "
               f"{'s/problem':>10}")
     print(header)
     print("-" * len(header))
@@ -255,7 +267,7 @@ def report(results: list[ProblemResult], names: list[str], seconds: float, verbo
         mixed = mean([float(0 < v.wrong_tied < v.tie) for v in vs])
         print(f"{label:<22} {p1:>7.3f} {pf:>14.3f} {oracle:>7.3f} {gap:>11.1%} {mean([v.tie for v in vs]):>6.2f} "
               f"{tie_w:>8.2f} {groups_w:>11.2f} {mixed:>6.1%} {mean([v.wrong_left for v in vs]):>11.2f} {mean([v.unseparated for v in vs]):>7.2f} "
-              f"{mean([v.runs for v in vs]):>8.0f} "
+              f"{mean([v.runs for v in vs]):>8.0f} {mean([v.cpu_s for v in vs]):>6.2f} "
               f"{mean([v.seconds for v in vs]):>10.1f}")
     for name in names:
         kinds = list(dict.fromkeys(k for r in results for k in r.variants[name].wrong_after))
