@@ -299,12 +299,15 @@ class InputScreeningOptions(ComponentConfig):
 
 
 class InputMutationConfig(InputScreeningOptions):
-    """New inputs from seeded, guarded edits of the public inputs (no LLM)."""
+    """New inputs from seeded, guarded edits of the public inputs (no LLM). ``max_executions``
+    bounds the runs of the whole problem so far: the mutated inputs the alive candidates could
+    not all run within it are not made (None: ``cap`` is the only bound)."""
 
     type: Literal["input_mutation"]
 
     cap: int = Field(200, gt=0)
     max_edits: int = Field(1, ge=1, le=10)
+    max_executions: int | None = Field(None, gt=0)
     seed: int | None = None  # default: the problem's seed
 
 

@@ -541,6 +541,28 @@ def test_input_synthesis_keeps_to_the_execution_budget(docker_pool):
     assert note.data["run"] == 5
 
 
+def test_input_mutation_keeps_to_the_execution_budget(docker_pool):
+    state = State(MAX_PROBLEM, [cand("max", CORRECT), cand("second", SECOND), cand("first_two", FIRST_TWO)])
+    ctx = context(docker_pool, MAX_PROBLEM)
+    run(docker_pool, PublicFilter(PublicFilterConfig(type="public_filter"), "pf"), state, ctx)
+    before = ctx.executor.executions
+    alive = len(state.alive())
+    cfg = InputMutationConfig(type="input_mutation", cap=40, max_edits=3)
+    bounded = cfg.model_copy(update={"max_executions": before + alive * 4 + 1})
+    run(docker_pool, InputMutation(bounded, "im"), state, ctx)
+    assert ctx.executor.executions <= before + alive * 4
+    (note,) = notes(state, "im")
+    assert note.data["generated"] == 4  # what room was left for every alive candidate, not the cap
+
+    unbounded = State(MAX_PROBLEM, [cand("max", CORRECT)])
+    run(docker_pool, InputMutation(cfg, "im"), unbounded, ctx)
+    assert notes(unbounded, "im")[0].data["generated"] > 4  # the budget, not the edits, stopped it
+
+    spent = State(MAX_PROBLEM, [cand("max", CORRECT)])
+    run(docker_pool, InputMutation(cfg.model_copy(update={"max_executions": 1}), "im"), spent, ctx)
+    assert notes(spent, "im")[0].data["generated"] == 0 and spent.unit_tests == []
+
+
 def test_input_synthesis_without_a_layout_makes_nothing(docker_pool):
     problem = MAX_PROBLEM.model_copy(update={"public_tests": MAX_PROBLEM.public_tests.model_copy(
         update={"input": [], "output": []})})

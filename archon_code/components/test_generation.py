@@ -105,7 +105,10 @@ class InputMutation(Component[InputMutationConfig]):
             [normalise_input(t.input) for t in state.problem.public()]
             + [t.input for t in state.unit_tests if t.origin == "public"]))
         seed = cfg.seed if cfg.seed is not None else ctx.seed
-        mutated = await asyncio.to_thread(mutate_inputs, inputs, cfg.cap, seed, max_edits=cfg.max_edits)
+        cap = cfg.cap
+        if cfg.max_executions is not None:
+            cap = min(cap, max(0, cfg.max_executions - ctx.executor.executions) // max(len(state.alive()), 1))
+        mutated = await asyncio.to_thread(mutate_inputs, inputs, cap, seed, max_edits=cfg.max_edits) if cap else []
         tests = fresh(state, [UnitTest(m.text, None, "mutation") for m in mutated])
         kept, stats = await screen_inputs(state, ctx, tests, cfg, self.label)
         state.add_tests(kept)
