@@ -43,10 +43,10 @@ def test_offline_selects_a_program_that_passes_the_hidden_tests(docker_pool, nam
     assert solution.selected.meta["selection"]["reason"] in solution.why()
     components = [e.component for e in state.trace if e.kind == "end"]
     assert components == ["L1.dataset_samples[0]", "L1.mutants[1]", "L2.public_filter[0]",
-                          "L3.input_mutation[0]", "L3.input_synthesis[1]", "L4.output_clustering[0]"]
+                          "L3.input_synthesis[0]", "L3.input_mutation[1]", "L4.output_clustering[0]"]
     assert solution.state.errors == []
     # Per problem: inputs made and judged invalid per source, and what the ranker decided on.
-    (synthesis,) = [e for e in state.trace if e.component == "L3.input_synthesis[1]" and e.kind == "note"]
+    (synthesis,) = [e for e in state.trace if e.component == "L3.input_synthesis[0]" and e.kind == "note"]
     assert synthesis.data["by_source"]["synthesis:tiny"]["generated"] > 0
     assert {"invalid", "kept"} <= set(synthesis.data["by_source"]["synthesis:tiny"])
     (ranked,) = [e for e in state.trace if e.component == "L4.output_clustering[0]" and e.kind == "scored"]
