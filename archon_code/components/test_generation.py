@@ -96,6 +96,14 @@ class PublicFilter(Component[PublicFilterConfig]):
         return state
 
 
+def inputs_within(max_executions: int | None, alive: int, ctx: Context) -> int | None:
+    """How many more inputs every one of ``alive`` candidates can run before the problem's
+    runs reach ``max_executions`` (None: no bound)."""
+    if max_executions is None:
+        return None
+    return max(0, max_executions - ctx.executor.executions) // max(alive, 1)
+
+
 class InputMutation(Component[InputMutationConfig]):
     type = "input_mutation"
 
@@ -105,9 +113,8 @@ class InputMutation(Component[InputMutationConfig]):
             [normalise_input(t.input) for t in state.problem.public()]
             + [t.input for t in state.unit_tests if t.origin == "public"]))
         seed = cfg.seed if cfg.seed is not None else ctx.seed
-        cap = cfg.cap
-        if cfg.max_executions is not None:
-            cap = min(cap, max(0, cfg.max_executions - ctx.executor.executions) // max(len(state.alive()), 1))
+        room = inputs_within(cfg.max_executions, len(state.alive()), ctx)
+        cap = cfg.cap if room is None else min(cfg.cap, room)
         mutated = await asyncio.to_thread(mutate_inputs, inputs, cap, seed, max_edits=cfg.max_edits) if cap else []
         tests = fresh(state, [UnitTest(m.text, None, "mutation") for m in mutated])
         kept, stats = await screen_inputs(state, ctx, tests, cfg, self.label)
@@ -160,10 +167,9 @@ class InputSynthesis(Component[InputSynthesisConfig]):
     def _affordable(self, tests: list[UnitTest], alive: int, ctx: Context) -> list[UnitTest]:
         """As many inputs as the execution budget allows: the maximum-size ones first (they
         are few and the only evidence on time), then the others taken in turn by size."""
-        cap = self.config.max_executions
-        if cap is None:
+        n = inputs_within(self.config.max_executions, alive, ctx)
+        if n is None:
             return tests
-        n = max(0, (cap - ctx.executor.executions) // max(alive, 1))
         big = [t for t in tests if t.origin == "synthesis:max"][:n]
         rest: dict[str, list[UnitTest]] = {}
         for t in tests:
